@@ -1,0 +1,178 @@
+//! Configuration: `Cli` is what clap parses (every option a flag and a
+//! `CRM_MOCK_*` env var, shown in `--help`); `Config` is the validated value
+//! the server runs with. Tests build `Config` directly, so a stray
+//! `CRM_MOCK_*` variable in a developer's shell cannot change their results.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::contract::{
+    ADMIN_PREFIX, DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH, HEALTH_PATH, OPENAPI_PATH,
+};
+
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+pub const DEFAULT_PORT: u16 = 8080;
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 5;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crm-connector-mock",
+    version,
+    about = "A mock Copilot for Sales CRM connector: both operations, every documented error on demand."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Address to listen on.
+    #[arg(long, env = "CRM_MOCK_HOST", default_value = DEFAULT_HOST)]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free port (the log line shows it).
+    #[arg(long, env = "CRM_MOCK_PORT", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+
+    /// Directory of extra scenario and data files (*.json), loaded over the embedded ones.
+    #[arg(long, env = "CRM_MOCK_SCENARIOS", value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+
+    /// Path of GetRelatedActivities (scp-get-related-activities).
+    #[arg(long, env = "CRM_MOCK_ACTIVITIES_PATH", default_value = DEFAULT_ACTIVITIES_PATH)]
+    pub activities_path: String,
+
+    /// Path of GetRelatedRecords (scp-get-related-records).
+    #[arg(long, env = "CRM_MOCK_RECORDS_PATH", default_value = DEFAULT_RECORDS_PATH)]
+    pub records_path: String,
+
+    /// Reference time for generated dates (RFC 3339); default: server start.
+    #[arg(long, env = "CRM_MOCK_CLOCK", value_name = "RFC3339", value_parser = parse_clock)]
+    pub clock: Option<OffsetDateTime>,
+
+    /// Worker threads; 0 means one per CPU core.
+    #[arg(long, env = "CRM_MOCK_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+
+    /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
+    #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
+    pub shutdown_timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve (the default when no subcommand is given).
+    Serve,
+    /// Print the OpenAPI (Swagger 2.0) document for the configured paths.
+    Openapi,
+    /// Print the loaded scenarios and defined records.
+    Scenarios,
+    /// Check a scenarios directory: each problem as FILE:LINE:COLUMN, exit 1.
+    Validate {
+        /// The directory to check.
+        dir: PathBuf,
+    },
+}
+
+fn parse_clock(value: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(value, &Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 date-time ({e}), e.g. 2026-01-31T12:00:00Z"))
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub host: String,
+    pub port: u16,
+    pub scenarios: Option<PathBuf>,
+    pub activities_path: String,
+    pub records_path: String,
+    pub clock: Option<OffsetDateTime>,
+    pub workers: usize,
+    pub shutdown_timeout: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            host: DEFAULT_HOST.to_owned(),
+            port: DEFAULT_PORT,
+            scenarios: None,
+            activities_path: DEFAULT_ACTIVITIES_PATH.to_owned(),
+            records_path: DEFAULT_RECORDS_PATH.to_owned(),
+            clock: None,
+            workers: 0,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+        }
+    }
+}
+
+impl Config {
+    pub fn from_cli(cli: &Cli) -> Result<Config, String> {
+        let config = Config {
+            host: cli.host.clone(),
+            port: cli.port,
+            scenarios: cli.scenarios.clone(),
+            activities_path: cli.activities_path.clone(),
+            records_path: cli.records_path.clone(),
+            clock: cli.clock,
+            workers: cli.workers,
+            shutdown_timeout: cli.shutdown_timeout,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Paths start with `/`, differ from each other and from the reserved ones.
+    pub fn validate(&self) -> Result<(), String> {
+        for (flag, path) in [
+            ("--activities-path", &self.activities_path),
+            ("--records-path", &self.records_path),
+        ] {
+            if !path.starts_with('/') || path.len() < 2 || path.contains(['?', '#', ' ', '{', '}'])
+            {
+                return Err(format!(
+                    "{flag} '{path}' must start with '/' and be a plain path"
+                ));
+            }
+            if path == HEALTH_PATH
+                || path == OPENAPI_PATH
+                || path == "/metrics"
+                || path.starts_with(ADMIN_PREFIX)
+            {
+                return Err(format!(
+                    "{flag} '{path}' collides with a path the server reserves"
+                ));
+            }
+        }
+        if self.activities_path == self.records_path {
+            return Err("--activities-path and --records-path must differ".to_owned());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colliding_paths_are_rejected() {
+        for (activities, records) in [
+            ("/same", "/same"),
+            ("/health", "/r"),
+            ("nope", "/r"),
+            ("/__admin/x", "/r"),
+            ("/a?b", "/r"),
+        ] {
+            let config = Config {
+                activities_path: activities.into(),
+                records_path: records.into(),
+                ..Config::default()
+            };
+            assert!(config.validate().is_err(), "{activities} {records}");
+        }
+        assert!(Config::default().validate().is_ok());
+    }
+}

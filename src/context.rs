@@ -1,0 +1,177 @@
+//! The per-request envelope: `RequestContext` (the activityId) and the one
+//! middleware, `envelope`, which assigns the activityId, runs the inner
+//! service inside a panic guard, stamps `x-ms-request-id` and echoes
+//! `x-ms-client-request-id` on every response, and writes the access log line.
+//! `RequestContext::reply` turns a connector result into a response.
+
+use std::future::{Ready, ready};
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::FutureExt;
+
+use crate::connector::Success;
+use crate::contract::{CLIENT_REQUEST_ID, REQUEST_ID};
+use crate::error::ApiError;
+
+/// The activityId of the request being served.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub activity_id: String,
+}
+
+/// Left in the response extensions for the access log: the errorCode sent.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub error_code: String,
+}
+
+impl FromRequest for RequestContext {
+    type Error = std::convert::Infallible;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = req.extensions().get::<RequestContext>().cloned();
+        ready(Ok(ctx.unwrap_or_else(|| RequestContext {
+            activity_id: uuid::Uuid::new_v4().to_string(),
+        })))
+    }
+}
+
+impl RequestContext {
+    /// 200 with the JSON body and `Content-Language`, or the standard error.
+    pub fn reply(&self, result: Result<Success, ApiError>) -> HttpResponse {
+        match result {
+            Ok(success) => HttpResponse::Ok()
+                .content_type("application/json")
+                .insert_header((header::CONTENT_LANGUAGE, success.language.tag()))
+                .body(success.body),
+            Err(error) => self.error(&error),
+        }
+    }
+
+    /// Any JSON success body.
+    pub fn json(&self, body: impl MessageBody + 'static) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body)
+    }
+
+    /// The standard error body for this request.
+    pub fn error(&self, error: &ApiError) -> HttpResponse {
+        let mut response = error.into_response(&self.activity_id);
+        response.extensions_mut().insert(Outcome {
+            error_code: error.code.clone(),
+        });
+        response
+    }
+}
+
+/// The activityId: the caller's `x-ms-client-request-id` when present and
+/// usable, otherwise a fresh UUID v4 (contract Part 2 §4).
+fn client_request_id(req: &ServiceRequest) -> Option<String> {
+    req.headers()
+        .get(CLIENT_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// Rationale: the request cannot be cloned before `next.call` (actix needs
+/// sole ownership of it for routing), so an error or caught panic is answered
+/// with `InternalError::from_response`, which carries our finished JSON
+/// response out through actix's error path unchanged.
+pub async fn envelope(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let client_id = client_request_id(&req);
+    let ctx = RequestContext {
+        activity_id: client_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+    };
+    req.extensions_mut().insert(ctx.clone());
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let finish = |response: &mut HttpResponse<BoxBody>| {
+        stamp(
+            response.headers_mut(),
+            &ctx.activity_id,
+            client_id.is_some(),
+        );
+        let scenario = response
+            .extensions()
+            .get::<Outcome>()
+            .map(|o| format!(" errorCode={}", o.error_code))
+            .unwrap_or_default();
+        log::info!(
+            "{method} {path} {}{scenario} {:.1}ms activityId={}",
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0,
+            ctx.activity_id
+        );
+    };
+
+    let failure = match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(Ok(response)) => {
+            let (request, mut response) = response.map_into_boxed_body().into_parts();
+            finish(&mut response);
+            return Ok(ServiceResponse::new(request, response));
+        }
+        // An error from actix itself (none of our handlers return one): keep
+        // its status, use our shape.
+        Ok(Err(error)) => {
+            let status = error.as_response_error().status_code().as_u16();
+            ApiError::new(status, status_code_name(status), error.to_string())
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            log::error!(
+                "handler panicked on {method} {path} (activityId={}): {what}",
+                ctx.activity_id
+            );
+            ApiError::internal(
+                "The server hit an unexpected internal error; the request was not completed.",
+            )
+        }
+    };
+    let mut response = ctx.error(&failure);
+    finish(&mut response);
+    Err(InternalError::from_response(failure.message, response).into())
+}
+
+/// `x-ms-request-id` always; `x-ms-client-request-id` echoed when sent.
+fn stamp(headers: &mut header::HeaderMap, activity_id: &str, echo_client_id: bool) {
+    if let Ok(value) = HeaderValue::from_str(activity_id) {
+        if echo_client_id {
+            headers.insert(
+                header::HeaderName::from_static(CLIENT_REQUEST_ID),
+                value.clone(),
+            );
+        }
+        headers.insert(header::HeaderName::from_static(REQUEST_ID), value);
+    }
+}
+
+/// An errorCode for an error actix raised on its own.
+fn status_code_name(status: u16) -> &'static str {
+    match status {
+        404 => crate::contract::ROUTE_NOT_FOUND,
+        405 => crate::contract::METHOD_NOT_ALLOWED,
+        400..=499 => crate::contract::INVALID_REQUEST,
+        _ => crate::contract::INTERNAL_SERVER_ERROR,
+    }
+}

@@ -1,0 +1,484 @@
+//! Success bodies: the wire types (`Activity`, `RelatedRecord`, the
+//! `{ value, hasMoreResults }` envelope), the records defined in data files,
+//! the date window and paging.
+//!
+//! Records are looked up by recordType and recordId, both compared
+//! case-insensitively (CRM system names are lower case, GUIDs come in either
+//! case). A record the data does not define is generated (`generate.rs`).
+//! Defined records are rendered once per language at start-up; their dates
+//! are relative to the reference clock unless written as absolute times.
+
+use std::collections::HashMap;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+use crate::files::{DefinitionFile, Problem, Source};
+use crate::generate::Generator;
+use crate::lang::{Language, Text};
+use crate::params::ConnectorQuery;
+
+/// Page size when the request has no `top`.
+pub const DEFAULT_TOP: u32 = 10;
+/// A larger `top` is clamped to this.
+pub const MAX_TOP: u32 = 100;
+
+/// Name/value pairs serialized as a JSON object in their written order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Props(pub Vec<(String, String)>);
+
+impl Serialize for Props {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Props {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// An activity item, as sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    pub title: String,
+    pub description: String,
+    pub date_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Props::is_empty")]
+    pub additional_properties: Props,
+    #[serde(skip)]
+    pub at: OffsetDateTime,
+}
+
+/// A related-record item, as sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedRecord {
+    pub record_id: String,
+    pub record_type: String,
+    pub record_type_display_name: String,
+    pub record_type_plural_display_name: String,
+    pub record_title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Props::is_empty")]
+    pub additional_properties: Props,
+}
+
+/// The success envelope.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<'a, T> {
+    pub value: Vec<&'a T>,
+    pub has_more_results: bool,
+}
+
+/// `skip`, then `top` (default `DEFAULT_TOP`, clamped to `MAX_TOP`).
+/// `hasMoreResults` is true exactly when items remain after the page.
+pub fn page<'a, T>(
+    items: impl IntoIterator<Item = &'a T>,
+    skip: u32,
+    top: Option<u32>,
+) -> Page<'a, T> {
+    let top = top.unwrap_or(DEFAULT_TOP).min(MAX_TOP) as usize;
+    let mut rest = items.into_iter().skip(skip as usize);
+    let value: Vec<&T> = rest.by_ref().take(top).collect();
+    Page {
+        value,
+        has_more_results: rest.next().is_some(),
+    }
+}
+
+/// Whether a record can be read; `deleted` and `restricted` records answer
+/// errors when realistic conditions are on (see the scenarios issue).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordState {
+    #[default]
+    Active,
+    Deleted,
+    Restricted,
+}
+
+/// What a restricted record's 403 names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Restriction {
+    pub resource_type: String,
+    pub resource_id: String,
+    pub privilege: String,
+}
+
+/// When an activity happened: an RFC 3339 date-time, or a time before the
+/// reference clock written `-2d`, `-5h30m`, `-1d2h3m`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub enum When {
+    At(#[serde(skip)] OffsetDateTime),
+    Ago(#[serde(skip)] Duration),
+}
+
+impl TryFrom<String> for When {
+    type Error = String;
+    fn try_from(text: String) -> Result<When, String> {
+        let problem = || {
+            format!("'{text}' is neither an RFC 3339 date-time nor a relative time like -2d5h30m")
+        };
+        let Some(relative) = text.strip_prefix('-') else {
+            return OffsetDateTime::parse(&text, &Rfc3339)
+                .map(When::At)
+                .map_err(|_| problem());
+        };
+        let mut total = Duration::ZERO;
+        let mut digits = String::new();
+        for c in relative.chars() {
+            if c.is_ascii_digit() {
+                digits.push(c);
+                continue;
+            }
+            let n: i64 = digits.parse().map_err(|_| problem())?;
+            digits.clear();
+            total += match c {
+                'd' => Duration::days(n),
+                'h' => Duration::hours(n),
+                'm' => Duration::minutes(n),
+                _ => return Err(problem()),
+            };
+        }
+        match digits.is_empty() && !relative.is_empty() {
+            true => Ok(When::Ago(total)),
+            false => Err(problem()),
+        }
+    }
+}
+
+/// A non-empty string (ids and system names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct NonEmpty(pub String);
+
+impl TryFrom<String> for NonEmpty {
+    type Error = String;
+    fn try_from(s: String) -> Result<NonEmpty, String> {
+        match s.trim().is_empty() {
+            true => Err("must not be empty".to_owned()),
+            false => Ok(NonEmpty(s)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PropertyDef {
+    pub name: Text,
+    pub value: Text,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActivityDef {
+    pub title: Text,
+    pub description: Text,
+    pub at: When,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub additional_properties: Vec<PropertyDef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RelatedRecordDef {
+    pub record_id: NonEmpty,
+    pub record_type: NonEmpty,
+    pub record_type_display_name: Text,
+    pub record_type_plural_display_name: Text,
+    pub record_title: Text,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub additional_properties: Vec<PropertyDef>,
+}
+
+/// One CRM record, as written in a data file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RecordDef {
+    pub record_type: NonEmpty,
+    pub record_id: NonEmpty,
+    #[serde(default)]
+    pub state: RecordState,
+    #[serde(default)]
+    pub restriction: Option<Restriction>,
+    #[serde(default)]
+    pub activities: Vec<ActivityDef>,
+    #[serde(default)]
+    pub related_records: Vec<RelatedRecordDef>,
+}
+
+/// A record ready to serve: items rendered per language, activities newest
+/// first.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub state: RecordState,
+    pub restriction: Option<Restriction>,
+    activities: [Vec<Activity>; 3],
+    related: [Vec<RelatedRecord>; 3],
+}
+
+fn slot(language: Language) -> usize {
+    match language {
+        Language::En => 0,
+        Language::De => 1,
+        Language::Fr => 2,
+    }
+}
+
+fn props(defs: &[PropertyDef], language: Language) -> Props {
+    Props(
+        defs.iter()
+            .map(|p| {
+                (
+                    p.name.get(language).to_owned(),
+                    p.value.get(language).to_owned(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// RFC 3339 in UTC, whole seconds: `2026-11-20T14:30:00Z`.
+pub fn format_time(at: OffsetDateTime) -> String {
+    let at = at
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(at);
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+impl Record {
+    fn from_def(def: &RecordDef, reference: OffsetDateTime) -> Record {
+        let activities = Language::ALL.map(|language| {
+            let mut items: Vec<Activity> = def
+                .activities
+                .iter()
+                .map(|a| {
+                    let at = match a.at {
+                        When::At(at) => at,
+                        When::Ago(ago) => reference - ago,
+                    };
+                    Activity {
+                        title: a.title.get(language).to_owned(),
+                        description: a.description.get(language).to_owned(),
+                        date_time: format_time(at),
+                        url: a.url.clone(),
+                        additional_properties: props(&a.additional_properties, language),
+                        at,
+                    }
+                })
+                .collect();
+            sort_newest_first(&mut items);
+            items
+        });
+        let related = Language::ALL.map(|language| {
+            def.related_records
+                .iter()
+                .map(|r| RelatedRecord {
+                    record_id: r.record_id.0.clone(),
+                    record_type: r.record_type.0.clone(),
+                    record_type_display_name: r.record_type_display_name.get(language).to_owned(),
+                    record_type_plural_display_name: r
+                        .record_type_plural_display_name
+                        .get(language)
+                        .to_owned(),
+                    record_title: r.record_title.get(language).to_owned(),
+                    url: r.url.clone(),
+                    additional_properties: props(&r.additional_properties, language),
+                })
+                .collect()
+        });
+        Record {
+            state: def.state,
+            restriction: def.restriction.clone(),
+            activities,
+            related,
+        }
+    }
+
+    pub fn generated(activities: [Vec<Activity>; 3], related: [Vec<RelatedRecord>; 3]) -> Record {
+        Record {
+            state: RecordState::Active,
+            restriction: None,
+            activities,
+            related,
+        }
+    }
+
+    pub fn activities(&self, language: Language) -> &[Activity] {
+        &self.activities[slot(language)]
+    }
+
+    pub fn related(&self, language: Language) -> &[RelatedRecord] {
+        &self.related[slot(language)]
+    }
+}
+
+/// Newest first; ties by title so the order never depends on input order.
+pub fn sort_newest_first(items: &mut [Activity]) {
+    items.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.title.cmp(&b.title)));
+}
+
+type Key = (String, String);
+
+fn key(record_type: &str, record_id: &str) -> Key {
+    (record_type.to_lowercase(), record_id.to_lowercase())
+}
+
+/// Every record the data defines, plus the generator for the rest.
+#[derive(Debug)]
+pub struct Dataset {
+    records: HashMap<Key, Record>,
+    generator: Generator,
+    reference: OffsetDateTime,
+}
+
+impl Dataset {
+    /// Builds from parsed files in order; a later file's record with the same
+    /// key replaces an earlier one (a user's data overrides the embedded).
+    pub fn build(
+        sources: &[Source<DefinitionFile>],
+        reference: OffsetDateTime,
+    ) -> Result<Dataset, Vec<Problem>> {
+        let mut records = HashMap::new();
+        for source in sources {
+            for def in &source.content.records {
+                records.insert(
+                    key(&def.record_type.0, &def.record_id.0),
+                    Record::from_def(def, reference),
+                );
+            }
+        }
+        Ok(Dataset {
+            records,
+            generator: Generator::embedded(),
+            reference,
+        })
+    }
+
+    pub fn reference(&self) -> OffsetDateTime {
+        self.reference
+    }
+
+    /// The defined record, if any.
+    pub fn defined(&self, record_type: &str, record_id: &str) -> Option<&Record> {
+        self.records.get(&key(record_type, record_id))
+    }
+
+    /// Every defined record's (recordType, recordId, state), sorted.
+    pub fn defined_keys(&self) -> Vec<(String, String, RecordState)> {
+        let mut keys: Vec<_> = self
+            .records
+            .iter()
+            .map(|((t, i), r)| (t.clone(), i.clone(), r.state))
+            .collect();
+        keys.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        keys
+    }
+
+    /// The activities page for a query, serialized.
+    pub fn activities_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
+        let in_window = |a: &&Activity| {
+            query.start.is_none_or(|start| a.at >= start) && query.end.is_none_or(|end| a.at <= end)
+        };
+        let render = |items: &[Activity]| {
+            let page = page(items.iter().filter(in_window), query.skip, query.top);
+            serde_json::to_vec(&page).unwrap_or_default()
+        };
+        match self.defined(&query.record_type, &query.record_id) {
+            Some(record) => render(record.activities(language)),
+            None => render(&self.generator.activities(
+                &query.record_type,
+                &query.record_id,
+                language,
+                self.reference,
+            )),
+        }
+    }
+
+    /// The related-records page for a query, serialized.
+    pub fn records_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
+        let render = |items: &[RelatedRecord]| {
+            serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default()
+        };
+        match self.defined(&query.record_type, &query.record_id) {
+            Some(record) => render(record.related(language)),
+            None => render(
+                &self
+                    .generator
+                    .related(&query.record_type, &query.record_id, language),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_sets_has_more_results_exactly_when_items_remain() {
+        let items: Vec<u32> = (0..25).collect();
+        let cases = [
+            (0, None, 10, true),
+            (0, Some(25), 25, false),
+            (0, Some(24), 24, true),
+            (20, Some(5), 5, false),
+            (20, Some(4), 4, true),
+            (30, Some(5), 0, false),
+            (0, Some(0), 0, true),
+            (25, Some(0), 0, false),
+            (0, Some(1000), 25, false),
+        ];
+        for (skip, top, len, more) in cases {
+            let p = page(&items, skip, top);
+            assert_eq!(
+                (p.value.len(), p.has_more_results),
+                (len, more),
+                "skip={skip} top={top:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn top_is_clamped_to_the_maximum() {
+        let items: Vec<u32> = (0..500).collect();
+        let p = page(&items, 0, Some(i32::MAX as u32));
+        assert_eq!(p.value.len(), MAX_TOP as usize);
+        assert!(p.has_more_results);
+    }
+
+    #[test]
+    fn relative_and_absolute_times_parse() {
+        assert_eq!(
+            When::try_from("-1d2h".to_owned()),
+            Ok(When::Ago(Duration::hours(26)))
+        );
+        assert!(matches!(
+            When::try_from("2024-05-01T10:00:00Z".to_owned()),
+            Ok(When::At(_))
+        ));
+        for bad in ["-", "-5", "-2x", "yesterday", "2024-05-01"] {
+            assert!(When::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! `ApiError`, the one error type of the server, and `into_response`, the only
+//! code that builds an error body (contract Part 2 §3):
+//! `{ errorCode, errorMessage, activityId, details? }` with
+//! `Content-Type: application/json`.
+//!
+//! Rationale: `ApiError` does not implement actix's `ResponseError`, because the
+//! body needs the request's activityId and `ResponseError::error_response`
+//! never sees the request. Rendering explicitly with `into_response(&id)` keeps
+//! one renderer, and a handler cannot return a bare `ApiError` by accident.
+//!
+//! It is a struct and not an enum because most errors are data (catalogue
+//! entries with status, code, message and headers); the built-in ones are a
+//! few constructors.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::contract;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub details: Option<Map<String, Value>>,
+    /// Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The wire shape of the standard error body.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody<'a> {
+    error_code: &'a str,
+    error_message: &'a str,
+    activity_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a Map<String, Value>>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds one `details` field.
+    pub fn with_detail(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.details
+            .get_or_insert_with(Map::new)
+            .insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// Adds one response header.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// 400 `INVALID_REQUEST` naming the parameter and what is wrong with it.
+    pub fn invalid_request(parameter: &str, reason: &str) -> Self {
+        ApiError::new(
+            400,
+            contract::INVALID_REQUEST,
+            format!("The query parameter '{parameter}' is invalid: {reason}."),
+        )
+        .with_detail("parameter", parameter)
+        .with_detail("reason", reason)
+    }
+
+    /// 400 `UNKNOWN_SCENARIO` listing every accepted trigger value.
+    pub fn unknown_scenario(given: &str, valid_values: Vec<String>) -> Self {
+        ApiError::new(
+            400,
+            contract::UNKNOWN_SCENARIO,
+            format!(
+                "'{given}' is not a known scenario; use one of the errorCodes or statuses in details.validValues."
+            ),
+        )
+        .with_detail("value", given)
+        .with_detail("validValues", valid_values)
+    }
+
+    /// 404 `ROUTE_NOT_FOUND`: deliberately not `RECORD_NOT_FOUND`.
+    pub fn route_not_found(method: &str, path: &str) -> Self {
+        ApiError::new(
+            404,
+            contract::ROUTE_NOT_FOUND,
+            format!("No route matches {method} {path}."),
+        )
+        .with_detail("path", path)
+    }
+
+    /// 405 `METHOD_NOT_ALLOWED` with the `Allow` header.
+    pub fn method_not_allowed(method: &str, path: &str, allow: &str) -> Self {
+        ApiError::new(
+            405,
+            contract::METHOD_NOT_ALLOWED,
+            format!("{path} does not support {method}; allowed: {allow}."),
+        )
+        .with_detail("method", method)
+        .with_detail("allowed", allow)
+        .with_header("Allow", allow)
+    }
+
+    /// 500 `INTERNAL_SERVER_ERROR` for a real (not simulated) failure.
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError::new(500, contract::INTERNAL_SERVER_ERROR, message)
+    }
+
+    /// Renders the standard body. The only place an error body is built.
+    pub fn into_response(&self, activity_id: &str) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error_code: &self.code,
+            error_message: &self.message,
+            activity_id,
+            details: self.details.as_ref(),
+        };
+        let mut response = HttpResponse::build(status);
+        for (name, value) in &self.headers {
+            response.insert_header((name.as_str(), value.as_str()));
+        }
+        // Serializing a struct of strings and a JSON map cannot fail.
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        response.content_type("application/json").body(bytes)
+    }
+}

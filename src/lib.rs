@@ -1,0 +1,38 @@
+//! `crm-connector-mock`: a mock Copilot for Sales CRM connector serving
+//! GetRelatedActivities and GetRelatedRecords with contract-exact bodies, and
+//! every documented error on demand.
+//!
+//! Start it in-process (the black-box tests do):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), String> {
+//! use crm_connector_mock::{Application, Config};
+//! let app = Application::build(Config { port: 0, ..Config::default() })?;
+//! let base_url = app.base_url();
+//! let handle = app.handle();
+//! actix_web::rt::spawn(app.run_until_stopped());
+//! // ... speak HTTP to base_url ...
+//! handle.stop(true).await;
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod connector;
+pub mod context;
+pub mod contract;
+pub mod data;
+pub mod error;
+pub mod files;
+pub mod generate;
+pub mod lang;
+pub mod openapi;
+pub mod params;
+pub mod scenario;
+pub mod startup;
+pub mod state;
+pub mod trigger;
+
+pub use config::{Cli, Config};
+pub use startup::Application;

@@ -1,0 +1,41 @@
+//! Glue: parse the command line, then serve or run a subcommand. Start-up
+//! errors are one line on stderr and exit code 2.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use crm_connector_mock::config::Command;
+use crm_connector_mock::{Application, Cli, Config, cli};
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let config = match Config::from_cli(&args) {
+        Ok(config) => config,
+        Err(message) => return fail(&message),
+    };
+    let outcome = match args.command {
+        None | Some(Command::Serve) => serve(config),
+        Some(Command::Openapi) => cli::openapi(&config),
+        Some(Command::Scenarios) => cli::scenarios(&config),
+        Some(Command::Validate { dir }) => cli::validate(&dir),
+    };
+    outcome.unwrap_or_else(|message| fail(&message))
+}
+
+fn serve(config: Config) -> Result<ExitCode, String> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config)?;
+        log::info!("listening on {}", app.base_url());
+        app.run_until_stopped()
+            .await
+            .map_err(|e| format!("server error: {e}"))?;
+        log::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("crm-connector-mock: {message}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,545 @@
+//! The scenario catalogue: what each error scenario answers (status,
+//! errorCode, message and `details` templates, extra headers, `Retry-After`),
+//! and how a trigger's selector resolves to one.
+//!
+//! The six documented scenarios live in `scenarios/catalogue.json` (embedded);
+//! users add their own in the same format. A user entry may redefine a
+//! built-in errorCode, or claim a status number another entry answers, only
+//! with `"override": true`; otherwise loading fails with the file and
+//! position. Placeholders are a closed set checked when the file is read.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::files::{DefinitionFile, Problem, Source};
+use crate::trigger::{Options, Selector};
+
+/// One catalogue entry, as written in a file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Scenario {
+    pub error_code: ErrorCode,
+    pub status: ErrorStatus,
+    #[serde(default)]
+    pub description: String,
+    pub message: Template,
+    #[serde(default)]
+    pub details: BTreeMap<String, Template>,
+    #[serde(default)]
+    pub headers: BTreeMap<HeaderNameText, Template>,
+    /// Seconds for `Retry-After` (and `{retryAfter}`); a trigger option wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
+    /// Whether the bare status number selects this scenario.
+    #[serde(default)]
+    pub answers_status: bool,
+    /// Set by a user file that deliberately redefines a code or status.
+    #[serde(default, rename = "override")]
+    pub overrides: bool,
+}
+
+/// `UPPER_SNAKE_CASE`, so a trigger in any letter case finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ErrorCode(String);
+
+impl TryFrom<String> for ErrorCode {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        let valid = !code.is_empty()
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && !code.bytes().all(|b| b.is_ascii_digit());
+        match valid {
+            true => Ok(ErrorCode(code)),
+            false => Err(format!(
+                "errorCode '{code}' must be UPPER_SNAKE_CASE letters, digits and '_'"
+            )),
+        }
+    }
+}
+
+impl From<ErrorCode> for String {
+    fn from(code: ErrorCode) -> String {
+        code.0
+    }
+}
+
+impl ErrorCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An error status, 400-599.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u16", into = "u16")]
+pub struct ErrorStatus(pub u16);
+
+impl TryFrom<u16> for ErrorStatus {
+    type Error = String;
+    fn try_from(status: u16) -> Result<Self, String> {
+        match status {
+            400..=599 => Ok(ErrorStatus(status)),
+            _ => Err(format!("status {status} is not an error status (400-599)")),
+        }
+    }
+}
+
+impl From<ErrorStatus> for u16 {
+    fn from(status: ErrorStatus) -> u16 {
+        status.0
+    }
+}
+
+/// A header name checked when the file is read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HeaderNameText(String);
+
+impl TryFrom<String> for HeaderNameText {
+    type Error = String;
+    fn try_from(name: String) -> Result<Self, String> {
+        match HeaderName::from_bytes(name.as_bytes()) {
+            Ok(_) => Ok(HeaderNameText(name)),
+            Err(_) => Err(format!("'{name}' is not a valid header name")),
+        }
+    }
+}
+
+impl From<HeaderNameText> for String {
+    fn from(name: HeaderNameText) -> String {
+        name.0
+    }
+}
+
+/// The placeholders a template may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Var {
+    Operation,
+    RecordType,
+    RecordId,
+    RequestedCrmType,
+    RequestedCrmOrgUrl,
+    ConnectedCrmType,
+    ConnectedCrmOrgUrl,
+    RetryAfter,
+    Reason,
+    ResourceType,
+    ResourceId,
+    Privilege,
+}
+
+impl Var {
+    const ALL: [(&'static str, Var); 12] = [
+        ("operation", Var::Operation),
+        ("recordType", Var::RecordType),
+        ("recordId", Var::RecordId),
+        ("requestedCrmType", Var::RequestedCrmType),
+        ("requestedCrmOrgUrl", Var::RequestedCrmOrgUrl),
+        ("connectedCrmType", Var::ConnectedCrmType),
+        ("connectedCrmOrgUrl", Var::ConnectedCrmOrgUrl),
+        ("retryAfter", Var::RetryAfter),
+        ("reason", Var::Reason),
+        ("resourceType", Var::ResourceType),
+        ("resourceId", Var::ResourceId),
+        ("privilege", Var::Privilege),
+    ];
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Literal(String),
+    Var(Var),
+}
+
+/// A string with `{placeholder}`s from the closed set of `Var`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Template {
+    source: String,
+    #[serde(skip)]
+    segments: Vec<Segment>,
+}
+
+impl TryFrom<String> for Template {
+    type Error = String;
+    fn try_from(source: String) -> Result<Self, String> {
+        let mut segments = Vec::new();
+        let mut rest = source.as_str();
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| format!("unclosed '{{' in template '{source}'"))?;
+            let name = &rest[open + 1..open + close];
+            let var = Var::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| {
+                    let known: Vec<_> = Var::ALL.iter().map(|(n, _)| *n).collect();
+                    format!(
+                        "unknown placeholder '{{{name}}}'; known: {}",
+                        known.join(", ")
+                    )
+                })?;
+            if open > 0 {
+                segments.push(Segment::Literal(rest[..open].to_owned()));
+            }
+            segments.push(Segment::Var(var));
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(Segment::Literal(rest.to_owned()));
+        }
+        Ok(Template { source, segments })
+    }
+}
+
+impl From<Template> for String {
+    fn from(t: Template) -> String {
+        t.source
+    }
+}
+
+/// Values for the placeholders of one request.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    pub operation: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub requested_crm_type: Option<String>,
+    pub requested_crm_org_url: Option<String>,
+    pub connected_crm_type: Option<String>,
+    pub connected_crm_org_url: Option<String>,
+    pub retry_after: Option<u32>,
+    pub reason: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub privilege: Option<String>,
+}
+
+impl Vars {
+    fn value(&self, var: Var) -> Value {
+        let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::String);
+        match var {
+            Var::Operation => Value::String(self.operation.clone()),
+            Var::RecordType => Value::String(self.record_type.clone()),
+            Var::RecordId => Value::String(self.record_id.clone()),
+            Var::RequestedCrmType => text(&self.requested_crm_type),
+            Var::RequestedCrmOrgUrl => text(&self.requested_crm_org_url),
+            Var::ConnectedCrmType => text(&self.connected_crm_type),
+            Var::ConnectedCrmOrgUrl => text(&self.connected_crm_org_url),
+            Var::RetryAfter => self.retry_after.map_or(Value::Null, Value::from),
+            Var::Reason => text(&self.reason),
+            Var::ResourceType => text(&self.resource_type),
+            Var::ResourceId => text(&self.resource_id),
+            Var::Privilege => text(&self.privilege),
+        }
+    }
+}
+
+impl Template {
+    /// Interpolates; an absent value renders as `(not given)`.
+    pub fn render(&self, vars: &Vars) -> String {
+        let mut out = String::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Literal(s) => out.push_str(s),
+                Segment::Var(v) => match vars.value(*v) {
+                    Value::String(s) => out.push_str(&s),
+                    Value::Null => out.push_str("(not given)"),
+                    other => out.push_str(&other.to_string()),
+                },
+            }
+        }
+        out
+    }
+
+    /// For `details`: a template that is exactly one placeholder keeps the
+    /// value's JSON type (a number for `{retryAfter}`, `null` when absent).
+    pub fn render_value(&self, vars: &Vars) -> Value {
+        match self.segments.as_slice() {
+            [Segment::Var(v)] => vars.value(*v),
+            _ => Value::String(self.render(vars)),
+        }
+    }
+}
+
+impl Scenario {
+    pub fn code(&self) -> &str {
+        self.error_code.as_str()
+    }
+
+    /// The error this scenario answers for one request.
+    pub fn to_error(&self, vars: &Vars, options: &Options) -> ApiError {
+        let mut vars = vars.clone();
+        vars.retry_after = options.retry_after.or(self.retry_after);
+        if let Some(reason) = &options.reason {
+            vars.reason = Some(reason.clone());
+        }
+        let message = options
+            .message
+            .clone()
+            .unwrap_or_else(|| self.message.render(&vars));
+        let mut error = ApiError::new(self.status.0, self.code(), message);
+        if !self.details.is_empty() {
+            let details: Map<String, Value> = self
+                .details
+                .iter()
+                .map(|(k, t)| (k.clone(), t.render_value(&vars)))
+                .collect();
+            error.details = Some(details);
+        }
+        if let Some(seconds) = vars.retry_after {
+            error = error.with_header("Retry-After", seconds.to_string());
+        }
+        for (name, template) in &self.headers {
+            let value = template.render(&vars);
+            // A header value built from request data may be unusable; skip it
+            // rather than fail the response.
+            if HeaderValue::from_str(&value).is_ok() {
+                error = error.with_header(&name.0, value);
+            }
+        }
+        error
+    }
+}
+
+/// The loaded catalogue: entries in definition order, and who answers which
+/// status number.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    scenarios: Vec<Scenario>,
+    by_status: HashMap<u16, usize>,
+}
+
+impl Catalogue {
+    /// Builds the catalogue from parsed files in order (embedded first). The
+    /// first file is the built-in catalogue: its entries need no `override`.
+    pub fn build(
+        sources: &[Source<DefinitionFile>],
+        builtin_files: usize,
+    ) -> Result<Catalogue, Vec<Problem>> {
+        let mut scenarios: Vec<Scenario> = Vec::new();
+        let mut by_status = HashMap::new();
+        let mut problems = Vec::new();
+        for (index, source) in sources.iter().enumerate() {
+            let builtin = index < builtin_files;
+            for scenario in &source.content.scenarios {
+                let code = scenario.code();
+                let existing = scenarios.iter().position(|s| s.code() == code);
+                if let Some(i) = existing {
+                    if builtin || !scenario.overrides {
+                        let nth = source
+                            .text
+                            .matches(&format!("\"{code}\""))
+                            .count()
+                            .saturating_sub(1);
+                        problems.push(source.problem_at(
+                            &format!("\"{code}\""),
+                            nth,
+                            format!(
+                                "errorCode {code} is already defined; set \"override\": true to replace it"
+                            ),
+                        ));
+                        continue;
+                    }
+                    by_status.retain(|_, v| *v != i);
+                    scenarios[i] = scenario.clone();
+                } else {
+                    scenarios.push(scenario.clone());
+                }
+                let position = existing.unwrap_or(scenarios.len() - 1);
+                if scenario.answers_status {
+                    let status = scenario.status.0;
+                    if let Some(&other) = by_status.get(&status)
+                        && other != position
+                        && !scenario.overrides
+                    {
+                        problems.push(source.problem_at(
+                            &format!("\"{code}\""),
+                            0,
+                            format!(
+                                "status {status} is already answered by {}; set \"override\": true to take it over",
+                                scenarios.get(other).map_or("another scenario", Scenario::code)
+                            ),
+                        ));
+                        continue;
+                    }
+                    by_status.insert(status, position);
+                }
+            }
+        }
+        match problems.is_empty() {
+            true => Ok(Catalogue {
+                scenarios,
+                by_status,
+            }),
+            false => Err(problems),
+        }
+    }
+
+    pub fn scenarios(&self) -> &[Scenario] {
+        &self.scenarios
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.code() == code)
+    }
+
+    /// Every accepted trigger value: codes, then status numbers (and `200`).
+    pub fn valid_values(&self) -> Vec<String> {
+        let mut statuses: Vec<u16> = self.by_status.keys().copied().collect();
+        statuses.push(200);
+        statuses.sort_unstable();
+        self.scenarios
+            .iter()
+            .map(|s| s.code().to_owned())
+            .chain(statuses.into_iter().map(|s| s.to_string()))
+            .collect()
+    }
+
+    /// `Ok(None)` means "no error" (status 200).
+    pub fn resolve(&self, selector: &Selector, raw: &str) -> Result<Option<&Scenario>, ApiError> {
+        let found = match selector {
+            Selector::Status(200) => return Ok(None),
+            Selector::Status(status) => self
+                .by_status
+                .get(status)
+                .and_then(|&i| self.scenarios.get(i)),
+            Selector::Code(code) => self.get(code),
+        };
+        found
+            .map(Some)
+            .ok_or_else(|| ApiError::unknown_scenario(raw, self.valid_values()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files;
+
+    fn embedded() -> Catalogue {
+        let (sources, problems) = files::read_all(None);
+        assert!(problems.is_empty(), "{problems:?}");
+        Catalogue::build(&sources, files::EMBEDDED.len()).unwrap()
+    }
+
+    #[test]
+    fn embedded_catalogue_has_every_documented_scenario_with_its_status() {
+        let catalogue = embedded();
+        let table = [
+            ("INVALID_CRM_CONNECTION", 400),
+            ("RECORD_NOT_FOUND", 404),
+            ("INVALID_TOKEN_SPECIFIED", 401),
+            ("INSUFFICIENT_PERMISSIONS", 403),
+            ("REQUEST_THROTTLED", 429),
+            ("INTERNAL_SERVER_ERROR", 500),
+        ];
+        for (code, status) in table {
+            let by_code = catalogue
+                .resolve(&Selector::Code(code.into()), code)
+                .unwrap()
+                .unwrap();
+            assert_eq!(by_code.status.0, status, "{code}");
+            let by_status = catalogue
+                .resolve(&Selector::Status(status), "")
+                .unwrap()
+                .unwrap();
+            assert_eq!(by_status.code(), code, "{status}");
+        }
+        assert_eq!(
+            catalogue
+                .resolve(&Selector::Status(200), "200")
+                .unwrap()
+                .map(|s| s.code()),
+            None
+        );
+    }
+
+    #[test]
+    fn unknown_selector_lists_valid_values() {
+        let err = embedded()
+            .resolve(&Selector::Status(418), "418")
+            .unwrap_err();
+        assert_eq!(err.code, "UNKNOWN_SCENARIO");
+        let values = err.details.unwrap()["validValues"].clone();
+        assert!(values.as_array().unwrap().iter().any(|v| v == "429"));
+        assert!(
+            values
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v == "REQUEST_THROTTLED")
+        );
+    }
+
+    #[test]
+    fn templates_reject_unknown_placeholders() {
+        let err = Template::try_from("Hello {nobody}".to_owned()).unwrap_err();
+        assert!(err.contains("unknown placeholder '{nobody}'"), "{err}");
+        assert!(Template::try_from("open {recordId".to_owned()).is_err());
+    }
+
+    #[test]
+    fn single_placeholder_details_keep_their_json_type() {
+        let t = Template::try_from("{retryAfter}".to_owned()).unwrap();
+        let vars = Vars {
+            retry_after: Some(7),
+            ..Vars::default()
+        };
+        assert_eq!(t.render_value(&vars), Value::from(7));
+        assert_eq!(t.render_value(&Vars::default()), Value::Null);
+    }
+
+    fn user_file(text: &str) -> Result<Catalogue, Vec<Problem>> {
+        let (mut sources, _) = files::read_all(None);
+        sources.push(files::parse("user.json", text).map_err(|p| vec![p])?);
+        Catalogue::build(&sources, files::EMBEDDED.len())
+    }
+
+    #[test]
+    fn a_user_file_cannot_silently_redefine_a_builtin() {
+        let entry = r#"{"errorCode": "REQUEST_THROTTLED", "status": 503, "message": "m"}"#;
+        let problems = user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).unwrap_err();
+        assert_eq!(
+            (problems[0].file.as_str(), problems[0].line),
+            ("user.json", 1)
+        );
+        assert!(
+            problems[0].message.contains("already defined"),
+            "{problems:?}"
+        );
+
+        let entry = r#"{"errorCode": "REQUEST_THROTTLED", "status": 503, "message": "m", "override": true}"#;
+        let catalogue = user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).unwrap();
+        assert_eq!(catalogue.get("REQUEST_THROTTLED").unwrap().status.0, 503);
+        // It no longer answers 429, since the override did not claim it.
+        assert!(catalogue.resolve(&Selector::Status(429), "429").is_err());
+    }
+
+    #[test]
+    fn a_user_scenario_claims_a_taken_status_only_with_override() {
+        let entry =
+            r#"{"errorCode": "MY_LIMIT", "status": 429, "message": "m", "answersStatus": true}"#;
+        assert!(user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).is_err());
+        let entry = r#"{"errorCode": "SERVICE_UNAVAILABLE", "status": 503, "message": "m", "answersStatus": true, "retryAfter": 5}"#;
+        let catalogue = user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).unwrap();
+        let s = catalogue
+            .resolve(&Selector::Status(503), "503")
+            .unwrap()
+            .unwrap();
+        let err = s.to_error(&Vars::default(), &Options::default());
+        assert_eq!(
+            err.headers,
+            vec![("Retry-After".to_owned(), "5".to_owned())]
+        );
+    }
+}

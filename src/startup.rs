@@ -1,0 +1,114 @@
+//! `Application`: builds the state once, binds the listener (port 0 picks a
+//! free port) and starts the server. `routes` is the whole URL table.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+
+use crate::api;
+use crate::config::Config;
+use crate::context::envelope;
+use crate::contract::{HEALTH_PATH, OPENAPI_PATH};
+use crate::state::AppState;
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: Server,
+    host: String,
+    port: u16,
+}
+
+/// The URL table, on one screen.
+fn routes(cfg: &mut web::ServiceConfig, config: &Config) {
+    cfg.service(
+        web::resource(config.activities_path.as_str())
+            .route(web::get().to(api::related_activities))
+            .default_service(api::method_not_allowed("GET")),
+    )
+    .service(
+        web::resource(config.records_path.as_str())
+            .route(web::get().to(api::related_records))
+            .default_service(api::method_not_allowed("GET")),
+    )
+    .service(
+        web::resource(HEALTH_PATH)
+            .route(web::get().to(api::health))
+            .default_service(api::method_not_allowed("GET")),
+    )
+    .service(
+        web::resource(OPENAPI_PATH)
+            .route(web::get().to(api::openapi_json))
+            .default_service(api::method_not_allowed("GET")),
+    );
+}
+
+impl Application {
+    /// Loads the scenario and data files, binds and starts serving (the
+    /// returned server runs once awaited or spawned).
+    pub fn build(config: Config) -> Result<Application, String> {
+        config.validate()?;
+        let state = web::Data::new(AppState::build(config.clone())?);
+        let listener = TcpListener::bind((config.host.as_str(), config.port))
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the bound address: {e}"))?
+            .port();
+        let routes_config = config.clone();
+        let mut server = HttpServer::new(move || {
+            let routes_config = routes_config.clone();
+            App::new()
+                .app_data(state.clone())
+                .wrap(from_fn(envelope))
+                .configure(move |cfg| routes(cfg, &routes_config))
+                .default_service(web::to(api::route_not_found))
+        })
+        .shutdown_timeout(config.shutdown_timeout);
+        if config.workers > 0 {
+            server = server.workers(config.workers);
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|e| format!("cannot start the server: {e}"))?
+            .run();
+        Ok(Application {
+            server,
+            host: config.host,
+            port,
+        })
+    }
+
+    /// The bound port (the real one under port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://HOST:PORT`.
+    pub fn base_url(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!("http://{host}:{}", self.port)
+    }
+
+    /// A handle to stop the server: `handle.stop(true).await` drains
+    /// in-flight requests first.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped by the handle or a signal (SIGINT, SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Grace period used when stopping: see `--shutdown-timeout`.
+pub fn shutdown_timeout(config: &Config) -> Duration {
+    Duration::from_secs(config.shutdown_timeout)
+}
