@@ -175,3 +175,59 @@ fn status_code_name(status: u16) -> &'static str {
         _ => crate::contract::INTERNAL_SERVER_ERROR,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpServer, web};
+
+    use super::envelope;
+
+    #[actix_web::test]
+    async fn a_panicking_handler_answers_the_standard_500_and_the_worker_keeps_serving() {
+        // Arrange: one worker, so the follow-up requests hit the same one.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = HttpServer::new(|| {
+            App::new()
+                .wrap(from_fn(envelope))
+                .route(
+                    "/boom",
+                    web::get().to(|| async {
+                        if std::hint::black_box(true) {
+                            panic!("deliberate test panic");
+                        }
+                        "unreachable"
+                    }),
+                )
+                .route("/ok", web::get().to(|| async { "ok" }))
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+
+        // Act
+        let response = reqwest::get(format!("{base}/boom")).await.unwrap();
+
+        // Assert
+        assert_eq!(response.status().as_u16(), 500);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let request_id = response.headers()["x-ms-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["errorCode"], "INTERNAL_SERVER_ERROR");
+        assert_eq!(body["activityId"], request_id.as_str());
+        for _ in 0..3 {
+            let ok = reqwest::get(format!("{base}/ok")).await.unwrap();
+            assert_eq!(ok.status().as_u16(), 200);
+        }
+        handle.stop(true).await;
+    }
+}

@@ -1,0 +1,348 @@
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::helpers::{CLOCK, OPERATIONS, TestApp, assert_valid, header, spawn_app};
+
+const DEFINED_OPPORTUNITY: &str =
+    "recordType=opportunity&recordId=7f3c2a10-5b6e-4d8f-9a01-2c3d4e5f6a7b";
+
+async fn page(app: &TestApp, path_and_query: &str, headers: &[(&str, &str)]) -> Value {
+    let response = app.get(path_and_query, headers).await;
+    assert_eq!(response.status().as_u16(), 200, "{path_and_query}");
+    assert_eq!(header(&response, "content-type"), Some("application/json"));
+    response.json().await.unwrap()
+}
+
+fn titles(body: &Value, field: &str) -> Vec<String> {
+    body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn any_record_id_gets_a_contract_valid_body_on_both_operations_in_every_language() {
+    // Arrange
+    let app = spawn_app().await;
+    let openapi = app.openapi().await;
+    let ids = [
+        "1",
+        "0065g00000AbCdEAAZ",
+        "7f3c2a10-5b6e-4d8f-9a01-2c3d4e5f6a7b",
+        "ünïcødé id",
+        "a%2Fb",
+    ];
+    for id in ids {
+        for language in ["en", "de", "fr"] {
+            for (path, list) in [
+                ("/api/related-activities", "ActivitiesList"),
+                ("/api/related-records", "RelatedRecordsList"),
+            ] {
+                // Act
+                let body = page(
+                    &app,
+                    &format!("{path}?recordType=opportunity&recordId={id}&top=100"),
+                    &[("Accept-Language", language)],
+                )
+                .await;
+                // Assert
+                assert_valid(&openapi, list, &body);
+                assert!(!body["value"].as_array().unwrap().is_empty(), "{path} {id}");
+            }
+        }
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_same_request_twice_gets_a_byte_identical_body() {
+    let app = spawn_app().await;
+    for (path, _) in OPERATIONS {
+        let query = format!("{path}?recordType=account&recordId=ACME-77&skip=3&top=7");
+        let first = app
+            .get(&query, &[("Accept-Language", "fr")])
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let second = app
+            .get(&query, &[("Accept-Language", "fr")])
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(first, second, "{path}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_default_page_has_ten_items_and_more_results_for_a_generated_record() {
+    let app = spawn_app().await;
+    for (path, _) in OPERATIONS {
+        let body = page(
+            &app,
+            &format!("{path}?recordType=account&recordId=fresh-1"),
+            &[],
+        )
+        .await;
+        assert_eq!(body["value"].as_array().unwrap().len(), 10, "{path}");
+        assert_eq!(body["hasMoreResults"], true, "{path}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn paging_through_skip_and_top_visits_every_item_once_and_ends_without_more_results() {
+    let app = spawn_app().await;
+    for (path, _) in OPERATIONS {
+        let all = page(
+            &app,
+            &format!("{path}?recordType=account&recordId=pager&top=100"),
+            &[],
+        )
+        .await;
+        assert_eq!(all["hasMoreResults"], false);
+        let total = all["value"].as_array().unwrap().len();
+        let mut collected = Vec::new();
+        let mut skip = 0;
+        loop {
+            let body = page(
+                &app,
+                &format!("{path}?recordType=account&recordId=pager&top=4&skip={skip}"),
+                &[],
+            )
+            .await;
+            let items = body["value"].as_array().unwrap().clone();
+            let more = body["hasMoreResults"].as_bool().unwrap();
+            assert_eq!(more, skip + items.len() < total, "{path} skip={skip}");
+            collected.extend(items);
+            skip += 4;
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(collected, *all["value"].as_array().unwrap(), "{path}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn top_zero_is_an_empty_page_and_a_huge_top_is_clamped_to_one_hundred() {
+    let app = spawn_app().await;
+    for (path, _) in OPERATIONS {
+        let empty = page(
+            &app,
+            &format!("{path}?recordType=account&recordId=z&top=0"),
+            &[],
+        )
+        .await;
+        assert_eq!(empty["value"], serde_json::json!([]));
+        let huge = page(
+            &app,
+            &format!("{path}?recordType=account&recordId=z&top=2147483647"),
+            &[],
+        )
+        .await;
+        let len = huge["value"].as_array().unwrap().len();
+        assert!(len <= 100 && len > 10, "{path}: {len}");
+        let beyond = page(
+            &app,
+            &format!("{path}?recordType=account&recordId=z&skip=2147483647"),
+            &[],
+        )
+        .await;
+        assert_eq!(beyond["value"], serde_json::json!([]));
+        assert_eq!(beyond["hasMoreResults"], false);
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn activities_are_newest_first_within_ninety_days_of_the_clock() {
+    let app = spawn_app().await;
+    let body = page(
+        &app,
+        "/api/related-activities?recordType=lead&recordId=L-1&top=100",
+        &[],
+    )
+    .await;
+    let times: Vec<String> = titles(&body, "dateTime");
+    let clock =
+        time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339).unwrap();
+    let parsed: Vec<_> = times
+        .iter()
+        .map(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap()
+        })
+        .collect();
+    assert!(
+        parsed.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {times:?}"
+    );
+    assert!(
+        parsed
+            .iter()
+            .all(|t| *t <= clock && *t > clock - time::Duration::days(90)),
+        "{times:?}"
+    );
+    assert!(times.iter().all(|t| t.ends_with('Z')), "UTC: {times:?}");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_date_window_filters_inclusively() {
+    let app = spawn_app().await;
+    let all = page(
+        &app,
+        "/api/related-activities?recordType=lead&recordId=W-1&top=100",
+        &[],
+    )
+    .await;
+    let times = titles(&all, "dateTime");
+    let (start, end) = (&times[5], &times[2]);
+    let window = page(
+        &app,
+        &format!("/api/related-activities?recordType=lead&recordId=W-1&top=100&startDateTime={start}&endDateTime={end}"),
+        &[],
+    )
+    .await;
+    assert_eq!(titles(&window, "dateTime"), times[2..=5].to_vec());
+    let only_after = page(
+        &app,
+        &format!(
+            "/api/related-activities?recordType=lead&recordId=W-1&top=100&startDateTime={}",
+            times[0]
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(titles(&only_after, "dateTime"), vec![times[0].clone()]);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn accept_language_selects_the_language_and_content_language_says_which() {
+    let app = spawn_app().await;
+    let cases = [
+        (None, "en", "Contract signed"),
+        (Some("de"), "de", "Vertrag unterzeichnet"),
+        (Some("de-CH, en;q=0.5"), "de", "Vertrag unterzeichnet"),
+        (Some("fr-CA;q=0.9, de;q=0.8"), "fr", "Contrat signé"),
+        (Some("ja, it"), "en", "Contract signed"),
+        (Some("%%%;q=nonsense"), "en", "Contract signed"),
+    ];
+    for (accept, tag, first_title) in cases {
+        let headers: Vec<(&str, &str)> =
+            accept.map(|a| ("Accept-Language", a)).into_iter().collect();
+        let response = app
+            .get(
+                &format!("/api/related-activities?{DEFINED_OPPORTUNITY}"),
+                &headers,
+            )
+            .await;
+        assert_eq!(
+            header(&response, "content-language"),
+            Some(tag),
+            "{accept:?}"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["value"][0]["title"], first_title, "{accept:?}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn generated_data_is_localized_including_additional_properties() {
+    let app = spawn_app().await;
+    let query = "/api/related-records?recordType=account&recordId=L10N&top=100";
+    let en = page(&app, query, &[("Accept-Language", "en")]).await;
+    let de = page(&app, query, &[("Accept-Language", "de")]).await;
+    let names = |b: &Value| -> HashSet<String> {
+        b["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["recordTypeDisplayName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        names(&en)
+            .iter()
+            .all(|n| ["Envelope", "Contract", "Invoice", "Quote"].contains(&n.as_str()))
+    );
+    assert!(
+        names(&de)
+            .iter()
+            .all(|n| ["Umschlag", "Vertrag", "Rechnung", "Angebot"].contains(&n.as_str()))
+    );
+    let property_names = |b: &Value| -> HashSet<String> {
+        b["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| {
+                i["additionalProperties"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert_ne!(property_names(&en), property_names(&de));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_defined_record_serves_its_data_and_is_found_case_insensitively() {
+    let app = spawn_app().await;
+    let body = page(
+        &app,
+        "/api/related-records?recordType=Opportunity&recordId=7F3C2A10-5B6E-4D8F-9A01-2C3D4E5F6A7B",
+        &[],
+    )
+    .await;
+    assert_eq!(
+        titles(&body, "recordId"),
+        ["CTR-2026-0042", "ENV-48213", "QTE-30117"]
+    );
+    assert_eq!(body["hasMoreResults"], false);
+    assert_eq!(
+        body["value"][0]["recordTitle"],
+        "Contoso 2026 Renewal Contract"
+    );
+    assert_eq!(
+        body["value"][0]["additionalProperties"]["Term"],
+        "36 months"
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn unknown_query_parameters_are_ignored() {
+    let app = spawn_app().await;
+    for (path, _) in OPERATIONS {
+        let plain = app
+            .get(&format!("{path}?recordType=a&recordId=1"), &[])
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        let extra = app
+            .get(
+                &format!("{path}?recordType=a&recordId=1&foo=bar&$select=x"),
+                &[],
+            )
+            .await
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(plain, extra, "{path}");
+    }
+    app.stop().await;
+}

@@ -1,0 +1,136 @@
+//! `spawn_app` and the assertions every test file shares.
+
+use actix_web::dev::ServerHandle;
+use crm_connector_mock::{Application, Config};
+use reqwest::Response;
+use serde_json::{Value, json};
+
+/// The reference clock every test server runs with, so dates are stable.
+pub const CLOCK: &str = "2026-11-25T12:00:00Z";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    handle: ServerHandle,
+}
+
+/// The two connector operations, by their default paths.
+pub const OPERATIONS: [(&str, &str); 2] = [
+    ("/api/related-activities", "GetRelatedActivities"),
+    ("/api/related-records", "GetRelatedRecords"),
+];
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Config::default()).await
+}
+
+/// Starts the real server on a free port with `config` (port, workers and
+/// clock are set here).
+pub async fn spawn_with(config: Config) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = env_logger::builder().is_test(true).try_init();
+    }
+    let config = Config {
+        port: 0,
+        workers: 1,
+        clock: Some(
+            time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339)
+                .unwrap(),
+        ),
+        ..config
+    };
+    let app = Application::build(config).expect("the test server starts");
+    let address = app.base_url();
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        handle,
+    }
+}
+
+impl TestApp {
+    /// GET `path_and_query` with extra headers.
+    pub async fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = self.client.get(format!("{}{path_and_query}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("the request is answered")
+    }
+
+    pub async fn request(&self, method: reqwest::Method, path: &str) -> Response {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    pub async fn openapi(&self) -> Value {
+        self.get("/openapi.json", &[])
+            .await
+            .json()
+            .await
+            .expect("openapi.json is JSON")
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+pub fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Checks the standard error shape and returns the body: status, JSON
+/// content type, errorCode, a non-empty errorMessage, and an activityId equal
+/// to the `x-ms-request-id` header.
+pub async fn assert_error(response: Response, status: u16, error_code: &str) -> Value {
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status for {error_code}"
+    );
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("application/json"),
+        "{error_code}"
+    );
+    let request_id = header(&response, "x-ms-request-id").map(str::to_owned);
+    let body: Value = response.json().await.expect("an error body is JSON");
+    assert_eq!(body["errorCode"], error_code, "{body}");
+    assert!(
+        body["errorMessage"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body["activityId"].as_str(), request_id.as_deref(), "{body}");
+    let allowed = ["errorCode", "errorMessage", "activityId", "details"];
+    assert!(
+        body.as_object()
+            .unwrap()
+            .keys()
+            .all(|k| allowed.contains(&k.as_str())),
+        "{body}"
+    );
+    body
+}
+
+/// Validates `instance` against a definition of the served OpenAPI document.
+pub fn assert_valid(openapi: &Value, definition: &str, instance: &Value) {
+    let schema = json!({ "$ref": format!("#/definitions/{definition}"), "definitions": openapi["definitions"] });
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the served definitions are a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{definition} invalid: {errors:?}\n{instance}"
+    );
+}

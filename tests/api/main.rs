@@ -1,0 +1,15 @@
+//! Black-box tests: each starts the real server on 127.0.0.1:0 and speaks HTTP
+//! to it, as a client would. One server per test, no fixed ports, no sleeps.
+
+mod helpers;
+
+// Success bodies of both operations: schema, paging, date windows, languages, determinism.
+mod connector;
+// INVALID_REQUEST for every parameter rule, unknown routes, wrong methods, malformed queries.
+mod errors;
+// activityId / x-ms-request-id / x-ms-client-request-id on every response.
+mod request_id;
+// The documented scenarios on demand: every scenario x every trigger form x both operations.
+mod scenarios;
+// /health and /openapi.json.
+mod service;

@@ -1,0 +1,208 @@
+//! The real binary, run with a cleared environment (ripgrep style).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_crm-connector-mock"));
+    command.env_clear();
+    command
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = bin().args(args).output().expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_lists_every_flag_with_its_env_var() {
+    let (code, stdout, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    for (flag, env) in [
+        ("--host", "CRM_MOCK_HOST"),
+        ("--port", "CRM_MOCK_PORT"),
+        ("--scenarios", "CRM_MOCK_SCENARIOS"),
+        ("--activities-path", "CRM_MOCK_ACTIVITIES_PATH"),
+        ("--records-path", "CRM_MOCK_RECORDS_PATH"),
+        ("--clock", "CRM_MOCK_CLOCK"),
+        ("--workers", "CRM_MOCK_WORKERS"),
+        ("--shutdown-timeout", "CRM_MOCK_SHUTDOWN_TIMEOUT"),
+    ] {
+        assert!(stdout.contains(flag), "{flag} in --help");
+        assert!(stdout.contains(&format!("env: {env}")), "{env} in --help");
+    }
+    for subcommand in ["openapi", "scenarios", "validate"] {
+        assert!(stdout.contains(subcommand), "{subcommand} in --help");
+    }
+}
+
+#[test]
+fn a_bad_flag_value_exits_2_with_clap_message() {
+    for args in [
+        &["--port", "http"][..],
+        &["--clock", "yesterday"][..],
+        &["--port", "70000"][..],
+    ] {
+        let (code, _, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains("invalid value"), "{args:?}: {stderr}");
+    }
+    let (code, _, stderr) = run(&["--activities-path", "no-slash"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--activities-path"), "{stderr}");
+}
+
+#[test]
+fn an_env_var_configures_like_the_flag() {
+    let output = bin()
+        .args(["openapi"])
+        .env("CRM_MOCK_RECORDS_PATH", "/from/env")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        doc["paths"]["/from/env"]["get"]["operationId"],
+        "scp-get-related-records"
+    );
+}
+
+#[test]
+fn openapi_prints_the_document_for_the_configured_paths() {
+    let (code, stdout, _) = run(&["--activities-path", "/acts", "openapi"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        doc["paths"]["/acts"]["get"]["operationId"],
+        "scp-get-related-activities"
+    );
+}
+
+#[test]
+fn scenarios_prints_the_catalogue_and_the_defined_records() {
+    let (code, stdout, _) = run(&["scenarios"]);
+    assert_eq!(code, 0);
+    for code in [
+        "INVALID_CRM_CONNECTION",
+        "RECORD_NOT_FOUND",
+        "REQUEST_THROTTLED",
+        "0065g00000deletedaaa",
+    ] {
+        assert!(stdout.contains(code), "{code} in {stdout}");
+    }
+}
+
+fn temp_dir(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("crm-mock-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn validate_reports_each_problem_with_file_line_and_column_and_exits_1() {
+    let dir = temp_dir(
+        "bad",
+        &[
+            (
+                "a.json",
+                "{\n  \"scenarios\": [\n    {\"errorCode\": \"X\", \"status\": 200, \"message\": \"m\"}\n  ]\n}\n",
+            ),
+            ("b.json", "{\n  \"records\": [ {\"recordType\": \"a\"\n"),
+            (
+                "c.json",
+                "{\"scenarios\": [{\"errorCode\": \"Y\", \"status\": 503, \"message\": \"{nope}\"}]}",
+            ),
+        ],
+    );
+    let (code, stdout, _) = run(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    let line_of = |file: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file} in {stdout}"))
+            .to_owned()
+    };
+    assert!(line_of("a.json").contains("a.json:3:"), "{stdout}");
+    assert!(
+        line_of("a.json").contains("not an error status"),
+        "{stdout}"
+    );
+    assert!(line_of("b.json").contains("b.json:3:"), "{stdout}");
+    assert!(
+        line_of("c.json").contains("unknown placeholder"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 problem(s)"), "{stdout}");
+}
+
+#[test]
+fn validate_summarises_a_good_directory_and_exits_0() {
+    let dir = temp_dir(
+        "good",
+        &[(
+            "mine.json",
+            r#"{"scenarios": [{"errorCode": "SERVICE_UNAVAILABLE", "status": 503, "message": "down", "retryAfter": 5, "answersStatus": true}],
+               "records": [{"recordType": "account", "recordId": "A-1", "state": "deleted"}]}"#,
+        )],
+    );
+    let (code, stdout, _) = run(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("1 scenario(s), 1 record(s): OK"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn port_zero_logs_the_real_bound_address_and_serves() {
+    // Arrange
+    let mut child = bin()
+        .args(["--port", "0"])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    // Act: the start-up line, then one request.
+    let address = lines
+        .by_ref()
+        .take(20)
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("listening on http://")
+                .map(|(_, a)| a.trim().to_owned())
+        })
+        .expect("a listening line");
+    let mut stream = TcpStream::connect(&address).unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-token-123\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    child.wait().unwrap();
+    // Assert
+    assert!(!address.ends_with(":0"), "{address}");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let access = rest
+        .iter()
+        .find(|l| l.contains("GET /health 200"))
+        .expect("an access log line");
+    assert!(access.contains("activityId="), "{access}");
+    assert!(
+        rest.iter().all(|l| !l.contains("secret-token-123")),
+        "authorization is never logged"
+    );
+}
