@@ -26,6 +26,8 @@ fn inputs(req: &HttpRequest) -> Inputs<'_> {
             .filter_map(|v| v.to_str().ok())
             .collect(),
         accept_language: header_str(req, header::ACCEPT_LANGUAGE),
+        authorization: header_str(req, header::AUTHORIZATION),
+        peer: req.peer_addr().map(|a| a.ip()),
     }
 }
 

@@ -23,7 +23,9 @@ pub fn openapi(config: &Config) -> Result<ExitCode, String> {
 /// Prints the loaded catalogue and the defined records.
 pub fn scenarios(config: &Config) -> Result<ExitCode, String> {
     let reference = config.clock.unwrap_or_else(OffsetDateTime::now_utc);
-    let (catalogue, dataset) = crate::state::load(config, reference).map_err(|problems| {
+    let crate::state::Loaded {
+        catalogue, dataset, ..
+    } = crate::state::load(config, reference).map_err(|problems| {
         problems
             .iter()
             .map(ToString::to_string)

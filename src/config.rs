@@ -12,6 +12,8 @@ use time::format_description::well_known::Rfc3339;
 use crate::contract::{
     ADMIN_PREFIX, DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH, HEALTH_PATH, OPENAPI_PATH,
 };
+use crate::limiter::RateLimit;
+use crate::params::CrmType;
 
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 pub const DEFAULT_PORT: u16 = 8080;
@@ -55,6 +57,43 @@ pub struct Cli {
     #[arg(long, env = "CRM_MOCK_WORKERS", default_value_t = 0)]
     pub workers: usize,
 
+    /// The CRM type the connector is "connected" to; a request naming another gets INVALID_CRM_CONNECTION.
+    #[arg(long, env = "CRM_MOCK_CRM_TYPE", value_parser = parse_crm_type)]
+    pub crm_type: Option<CrmType>,
+
+    /// The CRM organization host the connector is "connected" to; a request naming another gets INVALID_CRM_CONNECTION.
+    #[arg(long, env = "CRM_MOCK_CRM_ORG_URL", value_name = "HOST")]
+    pub crm_org_url: Option<String>,
+
+    /// Authentication: "none", or "bearer" (missing, malformed or expired tokens get INVALID_TOKEN_SPECIFIED).
+    #[arg(long, env = "CRM_MOCK_AUTH", value_enum, default_value_t = AuthMode::None)]
+    pub auth: AuthMode,
+
+    /// Comma-separated bearer tokens to treat as expired (with --auth bearer).
+    #[arg(
+        long,
+        env = "CRM_MOCK_EXPIRED_TOKENS",
+        value_name = "TOKENS",
+        value_delimiter = ','
+    )]
+    pub expired_tokens: Vec<String>,
+
+    /// Per-client rate limit, N/period (e.g. 10/s, 100/min); excess requests get REQUEST_THROTTLED.
+    #[arg(long, env = "CRM_MOCK_RATE_LIMIT", value_name = "N/PERIOD")]
+    pub rate_limit: Option<RateLimit>,
+
+    /// Fraction (0..1) of connector requests that fail with a random scenario.
+    #[arg(long, env = "CRM_MOCK_FAILURE_RATE", value_name = "P", default_value_t = 0.0, value_parser = parse_rate)]
+    pub failure_rate: f64,
+
+    /// Weighted scenarios for --failure-rate, e.g. INTERNAL_SERVER_ERROR=3,REQUEST_THROTTLED=1.
+    #[arg(long, env = "CRM_MOCK_FAILURE_SCENARIOS", value_name = "CODE=WEIGHT,...", default_value = "INTERNAL_SERVER_ERROR", value_parser = parse_weights)]
+    pub failure_scenarios: Weights,
+
+    /// Seed for --failure-rate, so the sequence of failures repeats run after run (default: random).
+    #[arg(long, env = "CRM_MOCK_SEED")]
+    pub seed: Option<u64>,
+
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout: u64,
@@ -75,6 +114,34 @@ pub enum Command {
     },
 }
 
+/// How requests are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    None,
+    Bearer,
+}
+
+/// A weighted scenario list (a newtype so clap treats it as one value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weights(pub Vec<(String, u32)>);
+
+fn parse_weights(text: &str) -> Result<Weights, String> {
+    crate::chaos::parse_weights(text).map(Weights)
+}
+
+fn parse_crm_type(value: &str) -> Result<CrmType, String> {
+    CrmType::parse(value)
+        .ok_or_else(|| "must be Salesforce, Dynamics365 or 'Dynamics 365'".to_owned())
+}
+
+fn parse_rate(value: &str) -> Result<f64, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| "must be a number from 0 to 1".to_owned())
+}
+
 fn parse_clock(value: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(value, &Rfc3339)
         .map_err(|e| format!("not an RFC 3339 date-time ({e}), e.g. 2026-01-31T12:00:00Z"))
@@ -91,6 +158,14 @@ pub struct Config {
     pub clock: Option<OffsetDateTime>,
     pub workers: usize,
     pub shutdown_timeout: u64,
+    pub crm_type: Option<CrmType>,
+    pub crm_org_url: Option<String>,
+    pub auth: AuthMode,
+    pub expired_tokens: Vec<String>,
+    pub rate_limit: Option<RateLimit>,
+    pub failure_rate: f64,
+    pub failure_scenarios: Vec<(String, u32)>,
+    pub seed: Option<u64>,
 }
 
 impl Default for Config {
@@ -104,6 +179,14 @@ impl Default for Config {
             clock: None,
             workers: 0,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+            crm_type: None,
+            crm_org_url: None,
+            auth: AuthMode::None,
+            expired_tokens: Vec::new(),
+            rate_limit: None,
+            failure_rate: 0.0,
+            failure_scenarios: vec![(crate::contract::INTERNAL_SERVER_ERROR.to_owned(), 1)],
+            seed: None,
         }
     }
 }
@@ -119,6 +202,19 @@ impl Config {
             clock: cli.clock,
             workers: cli.workers,
             shutdown_timeout: cli.shutdown_timeout,
+            crm_type: cli.crm_type,
+            crm_org_url: cli.crm_org_url.clone().filter(|u| !u.trim().is_empty()),
+            auth: cli.auth,
+            expired_tokens: cli
+                .expired_tokens
+                .iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            rate_limit: cli.rate_limit,
+            failure_rate: cli.failure_rate,
+            failure_scenarios: cli.failure_scenarios.0.clone(),
+            seed: cli.seed,
         };
         config.validate()?;
         Ok(config)

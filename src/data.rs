@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use crate::files::{DefinitionFile, Problem, Source};
+use crate::files::{DefinitionFile, Source};
 use crate::generate::Generator;
 use crate::lang::{Language, Text};
 use crate::params::ConnectorQuery;
@@ -355,10 +355,7 @@ pub struct Dataset {
 impl Dataset {
     /// Builds from parsed files in order; a later file's record with the same
     /// key replaces an earlier one (a user's data overrides the embedded).
-    pub fn build(
-        sources: &[Source<DefinitionFile>],
-        reference: OffsetDateTime,
-    ) -> Result<Dataset, Vec<Problem>> {
+    pub fn build(sources: &[Source<DefinitionFile>], reference: OffsetDateTime) -> Dataset {
         let mut records = HashMap::new();
         for source in sources {
             for def in &source.content.records {
@@ -368,11 +365,11 @@ impl Dataset {
                 );
             }
         }
-        Ok(Dataset {
+        Dataset {
             records,
             generator: Generator::embedded(),
             reference,
-        })
+        }
     }
 
     pub fn reference(&self) -> OffsetDateTime {

@@ -47,12 +47,15 @@ impl fmt::Display for Problem {
 
 /// The content of one definitions file.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DefinitionFile {
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
     #[serde(default)]
     pub records: Vec<RecordDef>,
+    /// Bearer tokens `--auth bearer` treats as expired.
+    #[serde(default)]
+    pub expired_tokens: Vec<String>,
 }
 
 /// A parsed file with its name and text, kept for locating later problems.

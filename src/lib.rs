@@ -17,6 +17,8 @@
 //! ```
 
 pub mod api;
+pub mod auth;
+pub mod chaos;
 pub mod cli;
 pub mod config;
 pub mod connector;
@@ -27,6 +29,7 @@ pub mod error;
 pub mod files;
 pub mod generate;
 pub mod lang;
+pub mod limiter;
 pub mod openapi;
 pub mod params;
 pub mod scenario;

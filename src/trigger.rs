@@ -96,7 +96,20 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
                 options.retry_after = Some(seconds);
             }
             "message" => options.message = Some(option.to_owned()),
-            "reason" => options.reason = Some(option.to_owned()),
+            "reason" => {
+                // It is quoted into WWW-Authenticate, so keep it a plain word list.
+                if option.is_empty()
+                    || !option
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || " -_".contains(c))
+                {
+                    return Err(ApiError::invalid_request(
+                        source,
+                        "option reason may use only letters, digits, spaces, '-' and '_'",
+                    ));
+                }
+                options.reason = Some(option.to_owned());
+            }
             _ => {
                 return Err(ApiError::invalid_request(
                     source,
@@ -190,6 +203,7 @@ mod tests {
             "429; retry-after=soon",
             "429; colour=red",
             "429; retry-after",
+            "401; reason=\"quoted\"",
         ] {
             let err = parse(value, "X-Simulate-Error").unwrap_err();
             assert_eq!(err.code, "INVALID_REQUEST", "{value}");

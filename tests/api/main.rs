@@ -11,5 +11,9 @@ mod errors;
 mod request_id;
 // The documented scenarios on demand: every scenario x every trigger form x both operations.
 mod scenarios;
+// Realistic conditions: deleted/restricted records, CRM connection, bearer auth, rate limit, failure rate.
+mod conditions;
+// A user's --scenarios directory: extra scenarios, overrides, records and tokens.
+mod user_files;
 // /health and /openapi.json.
 mod service;

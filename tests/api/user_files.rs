@@ -1,0 +1,116 @@
+use std::path::PathBuf;
+
+use crm_connector_mock::config::AuthMode;
+use crm_connector_mock::{Application, Config};
+
+use crate::helpers::{assert_error, header, spawn_with};
+
+fn dir_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("crm-mock-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+const USER_FILE: &str = r#"{
+  "scenarios": [
+    {
+      "errorCode": "SERVICE_UNAVAILABLE",
+      "status": 503,
+      "description": "Maintenance window.",
+      "message": "{operation} is down for maintenance; retry after {retryAfter} s.",
+      "details": { "retryAfterSeconds": "{retryAfter}", "record": "{recordType}/{recordId}" },
+      "headers": { "X-Maintenance": "planned" },
+      "retryAfter": 30,
+      "answersStatus": true
+    },
+    {
+      "errorCode": "REQUEST_THROTTLED",
+      "status": 429,
+      "message": "Slow down ({retryAfter} s).",
+      "details": { "retryAfterSeconds": "{retryAfter}" },
+      "retryAfter": 5,
+      "answersStatus": true,
+      "override": true
+    }
+  ],
+  "records": [
+    { "recordType": "account", "recordId": "USER-GONE", "state": "deleted" }
+  ],
+  "expiredTokens": ["token-from-data"]
+}"#;
+
+#[actix_web::test]
+async fn user_scenarios_trigger_like_built_ins_and_an_explicit_override_replaces_one() {
+    let dir = dir_with("user", &[("mine.json", USER_FILE)]);
+    let app = spawn_with(Config {
+        scenarios: Some(dir),
+        auth: AuthMode::Bearer,
+        ..Config::default()
+    })
+    .await;
+    let token = [("Authorization", "Bearer fine")];
+    let url = "/api/related-records?recordType=account&recordId=A1";
+    for trigger in ["SERVICE_UNAVAILABLE", "service_unavailable", "503"] {
+        let response = app
+            .get(url, &[("X-Simulate-Error", trigger), token[0]])
+            .await;
+        assert_eq!(header(&response, "retry-after"), Some("30"), "{trigger}");
+        assert_eq!(
+            header(&response, "x-maintenance"),
+            Some("planned"),
+            "{trigger}"
+        );
+        let body = assert_error(response, 503, "SERVICE_UNAVAILABLE").await;
+        assert_eq!(body["details"]["retryAfterSeconds"], 30);
+        assert_eq!(body["details"]["record"], "account/A1");
+    }
+    let throttled = app.get(&format!("{url}&simulateError=429"), &token).await;
+    assert_eq!(header(&throttled, "retry-after"), Some("5"));
+    let body = assert_error(throttled, 429, "REQUEST_THROTTLED").await;
+    assert_eq!(body["errorMessage"], "Slow down (5 s).");
+
+    let gone = app
+        .get(
+            "/api/related-records?recordType=account&recordId=user-gone",
+            &token,
+        )
+        .await;
+    assert_error(gone, 404, "RECORD_NOT_FOUND").await;
+    let expired = app
+        .get(url, &[("Authorization", "Bearer token-from-data")])
+        .await;
+    let body = assert_error(expired, 401, "INVALID_TOKEN_SPECIFIED").await;
+    assert_eq!(body["details"]["reason"], "expired");
+
+    let unknown = app
+        .get(url, &[("X-Simulate-Error", "nope"), token[0]])
+        .await;
+    let body = assert_error(unknown, 400, "UNKNOWN_SCENARIO").await;
+    let values = body["details"]["validValues"].as_array().unwrap();
+    assert!(values.iter().any(|v| v == "SERVICE_UNAVAILABLE") && values.iter().any(|v| v == "503"));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_bad_scenarios_directory_is_a_start_up_error_with_file_line_and_column() {
+    let dir = dir_with(
+        "bad",
+        &[(
+            "broken.json",
+            "{\n  \"scenarios\": [\n    {\"errorCode\": \"REQUEST_THROTTLED\", \"status\": 429, \"message\": \"m\"}\n  ]\n}\n",
+        )],
+    );
+    let error = Application::build(Config {
+        port: 0,
+        scenarios: Some(dir),
+        ..Config::default()
+    })
+    .err()
+    .expect("refused");
+    assert!(error.contains("broken.json:3:"), "{error}");
+    assert!(error.contains("already defined"), "{error}");
+}
