@@ -6,7 +6,7 @@
 //! Clients are keyed by a hash of their bearer token when they send one, else
 //! by their IP address; the token itself is never stored.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -61,11 +61,7 @@ impl ClientKey {
         hasher: &impl BuildHasher,
     ) -> ClientKey {
         match (bearer_token, peer) {
-            (Some(token), _) => {
-                let mut h = hasher.build_hasher();
-                token.hash(&mut h);
-                ClientKey::Token(h.finish())
-            }
+            (Some(token), _) => ClientKey::Token(hasher.hash_one(token)),
             (None, Some(ip)) => ClientKey::Peer(ip),
             (None, None) => ClientKey::Unknown,
         }
