@@ -15,5 +15,7 @@ mod scenarios;
 mod conditions;
 // A user's --scenarios directory: extra scenarios, overrides, records and tokens.
 mod user_files;
+// The README's tables and examples against the catalogue, the server and the CLI.
+mod readme;
 // /health and /openapi.json.
 mod service;
