@@ -1,8 +1,12 @@
-//! The subcommands other than serving: `openapi`, `scenarios`, `validate`.
+//! The subcommands other than serving: `openapi`, `scenarios`, `validate`,
+//! `healthcheck`.
 //! Each prints to stdout and returns the exit code.
 
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
@@ -72,4 +76,50 @@ pub fn validate(dir: &Path) -> Result<ExitCode, String> {
         user.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// GETs `/health` on the configured host and port with a plain HTTP/1.1
+/// request (a `FROM scratch` image has no curl). A wildcard listen address is
+/// probed on loopback.
+pub fn healthcheck(config: &Config) -> ExitCode {
+    let host = match config.host.as_str() {
+        "0.0.0.0" => "127.0.0.1",
+        "::" | "[::]" => "::1",
+        other => other,
+    };
+    let timeout = Duration::from_secs(2);
+    let probe = || -> std::io::Result<bool> {
+        let address = (host, config.port)
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| std::io::Error::other("no address"))?;
+        let mut stream = TcpStream::connect_timeout(&address, timeout)?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.set_write_timeout(Some(timeout))?;
+        write!(
+            stream,
+            "GET {} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+            crate::contract::HEALTH_PATH
+        )?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200"))
+    };
+    match probe() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!(
+                "crm-connector-mock: {host}:{} answered /health with a non-200 status",
+                config.port
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!(
+                "crm-connector-mock: {host}:{} is not healthy: {e}",
+                config.port
+            );
+            ExitCode::from(1)
+        }
+    }
 }

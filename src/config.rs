@@ -112,6 +112,8 @@ pub enum Command {
         /// The directory to check.
         dir: PathBuf,
     },
+    /// GET /health on the configured host and port: exit 0 when it answers 200, else 1 (for container HEALTHCHECKs).
+    Healthcheck,
 }
 
 /// How requests are authenticated.

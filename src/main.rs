@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Some(Command::Openapi) => cli::openapi(&config),
         Some(Command::Scenarios) => cli::scenarios(&config),
         Some(Command::Validate { dir }) => cli::validate(&dir),
+        Some(Command::Healthcheck) => Ok(cli::healthcheck(&config)),
     };
     outcome.unwrap_or_else(|message| fail(&message))
 }

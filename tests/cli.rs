@@ -206,3 +206,41 @@ fn port_zero_logs_the_real_bound_address_and_serves() {
         "authorization is never logged"
     );
 }
+
+#[test]
+fn healthcheck_exits_0_against_a_running_server_and_1_when_none_answers() {
+    // Arrange: a server on a free port, found from its start-up line.
+    let mut child = bin()
+        .args(["--port", "0"])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let address = BufReader::new(stderr)
+        .lines()
+        .take(20)
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("listening on http://")
+                .map(|(_, a)| a.trim().to_owned())
+        })
+        .expect("a listening line");
+    let port = address.rsplit(':').next().unwrap().to_owned();
+    // Act
+    let healthy = bin()
+        .args(["--port", &port, "healthcheck"])
+        .status()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after_stop = bin()
+        .args(["--port", &port, "healthcheck"])
+        .output()
+        .unwrap();
+    // Assert
+    assert_eq!(healthy.code(), Some(0));
+    assert_eq!(after_stop.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&after_stop.stderr).contains("not healthy"));
+}
