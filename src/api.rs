@@ -8,9 +8,12 @@ use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 use crate::connector::{self, Inputs};
 use crate::context::RequestContext;
-use crate::contract::{Operation, SIMULATE_ERROR_HEADER};
+use crate::contract::{
+    Operation, SIMULATE_DELAY_HEADER, SIMULATE_ERROR_HEADER, SIMULATE_SESSION_HEADER,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::transport;
 
 fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
@@ -25,6 +28,8 @@ fn inputs(req: &HttpRequest) -> Inputs<'_> {
             .get_all("prefer")
             .filter_map(|v| v.to_str().ok())
             .collect(),
+        delay_header: header_str(req, SIMULATE_DELAY_HEADER),
+        session_header: header_str(req, SIMULATE_SESSION_HEADER),
         accept_language: header_str(req, header::ACCEPT_LANGUAGE),
         authorization: header_str(req, header::AUTHORIZATION),
         peer: req.peer_addr().map(|a| a.ip()),
@@ -37,11 +42,8 @@ pub async fn related_activities(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    ctx.reply(connector::handle(
-        &state,
-        Operation::RelatedActivities,
-        &inputs(&req),
-    ))
+    let decision = connector::handle(&state, Operation::RelatedActivities, &inputs(&req));
+    transport::respond(&ctx, &req, Operation::RelatedActivities, decision).await
 }
 
 /// GET records path: scp-get-related-records.
@@ -50,11 +52,15 @@ pub async fn related_records(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    ctx.reply(connector::handle(
-        &state,
-        Operation::RelatedRecords,
-        &inputs(&req),
-    ))
+    let decision = connector::handle(&state, Operation::RelatedRecords, &inputs(&req));
+    transport::respond(&ctx, &req, Operation::RelatedRecords, decision).await
+}
+
+/// GET /metrics: the Prometheus text exposition.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.metrics.render())
 }
 
 pub async fn health(ctx: RequestContext) -> HttpResponse {

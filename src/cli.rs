@@ -27,7 +27,7 @@ pub fn openapi(config: &Config) -> Result<ExitCode, String> {
 /// Prints the loaded catalogue and the defined records.
 pub fn scenarios(config: &Config) -> Result<ExitCode, String> {
     let reference = config.clock.unwrap_or_else(OffsetDateTime::now_utc);
-    let crate::state::Loaded {
+    let crate::state::Definitions {
         catalogue, dataset, ..
     } = crate::state::load(config, reference).map_err(|problems| {
         problems

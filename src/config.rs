@@ -14,10 +14,13 @@ use crate::contract::{
 };
 use crate::limiter::RateLimit;
 use crate::params::CrmType;
+use crate::trigger::Delay;
 
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 pub const DEFAULT_PORT: u16 = 8080;
 pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 5;
+/// Just over the 5-second budget Copilot for Sales gives connector APIs.
+pub const DEFAULT_TIMEOUT_DELAY_MS: u64 = 5_500;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -94,6 +97,31 @@ pub struct Cli {
     #[arg(long, env = "CRM_MOCK_SEED")]
     pub seed: Option<u64>,
 
+    /// Delay added to every connector response: milliseconds (50) or a range (20-80).
+    #[arg(long, env = "CRM_MOCK_LATENCY", value_name = "MS|MIN-MAX")]
+    pub latency: Option<Delay>,
+
+    /// Milliseconds the TIMEOUT fault waits before answering (just over the 5 s connector budget).
+    #[arg(long, env = "CRM_MOCK_TIMEOUT_DELAY", value_name = "MS", default_value_t = DEFAULT_TIMEOUT_DELAY_MS)]
+    pub timeout_delay: u64,
+
+    /// Entries the request journal keeps (oldest evicted first); 0 keeps none.
+    #[arg(long, env = "CRM_MOCK_JOURNAL_CAPACITY", default_value_t = crate::journal::DEFAULT_CAPACITY)]
+    pub journal_capacity: usize,
+
+    /// Require `Authorization: Bearer <token>` on /__admin.
+    #[arg(
+        long,
+        env = "CRM_MOCK_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+
+    /// Do not serve the admin API at all.
+    #[arg(long, env = "CRM_MOCK_NO_ADMIN")]
+    pub no_admin: bool,
+
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout: u64,
@@ -168,6 +196,11 @@ pub struct Config {
     pub failure_rate: f64,
     pub failure_scenarios: Vec<(String, u32)>,
     pub seed: Option<u64>,
+    pub latency: Option<Delay>,
+    pub timeout_delay: u64,
+    pub journal_capacity: usize,
+    pub admin_token: Option<String>,
+    pub no_admin: bool,
 }
 
 impl Default for Config {
@@ -189,6 +222,11 @@ impl Default for Config {
             failure_rate: 0.0,
             failure_scenarios: vec![(crate::contract::INTERNAL_SERVER_ERROR.to_owned(), 1)],
             seed: None,
+            latency: None,
+            timeout_delay: DEFAULT_TIMEOUT_DELAY_MS,
+            journal_capacity: crate::journal::DEFAULT_CAPACITY,
+            admin_token: None,
+            no_admin: false,
         }
     }
 }
@@ -217,6 +255,11 @@ impl Config {
             failure_rate: cli.failure_rate,
             failure_scenarios: cli.failure_scenarios.0.clone(),
             seed: cli.seed,
+            latency: cli.latency,
+            timeout_delay: cli.timeout_delay,
+            journal_capacity: cli.journal_capacity,
+            admin_token: cli.admin_token.clone().filter(|t| !t.is_empty()),
+            no_admin: cli.no_admin,
         };
         config.validate()?;
         Ok(config)

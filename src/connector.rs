@@ -5,34 +5,56 @@
 //! 1. the query string is decoded and validated (`INVALID_REQUEST`): a
 //!    malformed request is a client bug the mock must not hide, even when it
 //!    also asks for a scenario;
-//! 2. the trigger is read (header > query > `Prefer`) and resolved against the
-//!    catalogue (`INVALID_REQUEST` for bad options, `UNKNOWN_SCENARIO` for an
-//!    unknown value);
-//! 3. a requested scenario answers its error: a simulation wins over every
-//!    realistic condition below, and such a request counts against none;
+//! 2. the trigger is read (header > query > `Prefer`, else a sticky scenario
+//!    from the admin API, else the record's `simulate` in the data) and every
+//!    element is resolved against the catalogue
+//!    (`INVALID_REQUEST` for bad options, `UNKNOWN_SCENARIO` for an unknown
+//!    value); the delay knobs are read (`INVALID_REQUEST` when malformed);
+//! 3. a trigger answers its element for this session (an error, a fault, or
+//!    success once a sequence or `times=` is used up): a simulation wins over
+//!    every realistic condition below. A session that comes back before its
+//!    Retry-After elapsed still has the violation recorded;
 //! 4. `--auth bearer`: a missing, malformed or expired token
 //!    (`INVALID_TOKEN_SPECIFIED`);
-//! 5. `--rate-limit`: a client over its limit (`REQUEST_THROTTLED`);
-//! 6. `--crm-type` / `--crm-org-url`: a request naming another CRM
+//! 5. Retry-After compliance: a client told to wait (by any answer with
+//!    `Retry-After`) that comes back early gets `REQUEST_THROTTLED` again with
+//!    the time left, and a violation is recorded;
+//! 6. `--rate-limit`: a client over its limit (`REQUEST_THROTTLED`);
+//! 7. `--crm-type` / `--crm-org-url`: a request naming another CRM
 //!    (`INVALID_CRM_CONNECTION`);
-//! 7. the data: a record marked deleted (`RECORD_NOT_FOUND`) or restricted
+//! 8. the data: a record marked deleted (`RECORD_NOT_FOUND`) or restricted
 //!    (`INSUFFICIENT_PERMISSIONS`);
-//! 8. `--failure-rate`: a random failure from the weighted list;
-//! 9. otherwise the page of data, in the negotiated language.
+//! 9. `--failure-rate`: a random failure from the weighted list;
+//! 10. otherwise the page of data, in the negotiated language.
+//!
+//! Any answer carrying `Retry-After` throttles the client for that long. For
+//! sequences a session is the `X-Simulate-Session` header (or
+//! `simulateSession`) when sent, else operation + recordType + recordId; for
+//! Retry-After compliance the session header, else the client (bearer token
+//! or peer address) + operation + recordType + recordId, so two clients
+//! reading one record do not throttle each other.
 
 use std::net::IpAddr;
+use std::time::{Duration, Instant};
 
 use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
 use crate::contract::{Operation, SIMULATE_ERROR_PARAM};
 use crate::data::RecordState;
 use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::lang::Language;
 use crate::limiter::ClientKey;
 use crate::params::{ConnectorQuery, CrmType, QueryPairs};
-use crate::scenario::Vars;
-use crate::state::AppState;
-use crate::trigger::{self, Options};
+use crate::scenario::{Resolved, Vars};
+use crate::state::{AppState, Definitions};
+use crate::trigger::{self, Delay, Options, Trigger};
+
+/// Query parameters of the delay and session knobs (headers win).
+pub const SIMULATE_DELAY_PARAM: &str = "simulateDelay";
+pub const SIMULATE_SESSION_PARAM: &str = "simulateSession";
+/// Pause between the chunks of `SLOW_BODY` unless `interval=` says otherwise.
+pub const DEFAULT_SLOW_BODY_INTERVAL_MS: u32 = 300;
 
 /// What the edge extracts from one request.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +62,8 @@ pub struct Inputs<'a> {
     pub raw_query: &'a str,
     pub simulate_header: Option<&'a str>,
     pub prefer: Vec<&'a str>,
+    pub delay_header: Option<&'a str>,
+    pub session_header: Option<&'a str>,
     pub accept_language: Option<&'a str>,
     pub authorization: Option<&'a str>,
     pub peer: Option<IpAddr>,
@@ -52,82 +76,253 @@ pub struct Success {
     pub language: Language,
 }
 
-pub fn handle(
+/// Everything the edge needs to answer, and the journal to record.
+#[derive(Debug)]
+pub struct Decision {
+    pub result: Result<Success, ApiError>,
+    /// A transport fault to apply to the success body instead of sending it.
+    pub fault: Option<Fault>,
+    /// Wait this long before answering.
+    pub delay: Duration,
+    /// Pause between `SLOW_BODY` chunks.
+    pub interval: Duration,
+    pub session: Option<String>,
+    pub retry_after_violation: bool,
+}
+
+impl Decision {
+    fn answer(result: Result<Success, ApiError>) -> Decision {
+        Decision {
+            result,
+            fault: None,
+            delay: Duration::ZERO,
+            interval: Duration::ZERO,
+            session: None,
+            retry_after_violation: false,
+        }
+    }
+
+    /// The errorCode or fault name sent, for logs, journal and metrics.
+    pub fn scenario(&self) -> Option<&str> {
+        match (&self.result, self.fault) {
+            (Err(e), _) => Some(&e.code),
+            (Ok(_), Some(fault)) => Some(fault.name()),
+            (Ok(_), None) => None,
+        }
+    }
+}
+
+pub fn handle(state: &AppState, operation: Operation, inputs: &Inputs) -> Decision {
+    let defs = state.defs.load();
+    let mut decision = match decide(state, &defs, operation, inputs) {
+        Ok(decision) => decision,
+        Err(error) => Decision::answer(Err(error)),
+    };
+    if decision.delay.is_zero()
+        && let Some(latency) = state.config.latency
+    {
+        decision.delay = latency.pick();
+    }
+    decision
+}
+
+/// Steps 1-10; `Err` is an error from steps 1-2 (no session involved).
+fn decide(
     state: &AppState,
+    defs: &Definitions,
     operation: Operation,
     inputs: &Inputs,
-) -> Result<Success, ApiError> {
+) -> Result<Decision, ApiError> {
     let language = Language::negotiate(inputs.accept_language);
     let pairs = QueryPairs::parse(inputs.raw_query)?;
     let query = ConnectorQuery::parse(operation, &pairs)?;
-    let trigger = trigger::find(
+    let requested = trigger::find(
         inputs.simulate_header,
         pairs.get(SIMULATE_ERROR_PARAM)?,
         inputs.prefer.iter().copied(),
     )?;
+    let delay = match inputs.delay_header.filter(|v| !v.trim().is_empty()) {
+        Some(value) => Some(Delay::parse(value, "X-Simulate-Delay")?),
+        None => pairs
+            .get(SIMULATE_DELAY_PARAM)?
+            .map(|v| Delay::parse(v, SIMULATE_DELAY_PARAM))
+            .transpose()?,
+    };
+    if let Some(t) = &requested {
+        defs.catalogue.check(&t.selector, &t.raw)?;
+    }
+    let named = match inputs
+        .session_header
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(header) => Some(header.to_owned()),
+        None => pairs.get(SIMULATE_SESSION_PARAM)?.map(str::to_owned),
+    };
+    let record_key = format!(
+        "{}:{}:{}",
+        operation.id(),
+        query.record_type.to_lowercase(),
+        query.record_id.to_lowercase()
+    );
+    let client = ClientKey::new(
+        auth::bearer_token(inputs.authorization).ok(),
+        inputs.peer,
+        &state.key_hasher,
+    );
+    let compliance = named
+        .clone()
+        .unwrap_or_else(|| format!("{client}:{record_key}"));
+    let session = named.unwrap_or(record_key);
     let mut vars = vars(state, operation, &query);
-    if let Some(trigger) = trigger {
-        match state.catalogue.resolve(&trigger.selector, &trigger.raw)? {
-            Some(scenario) => return Err(scenario.to_error(&vars, &trigger.options)),
-            // An explicit "no error" (200) also skips the realistic conditions.
-            None => return Ok(success(state, operation, &query, language)),
+    let now = Instant::now();
+
+    // Steps 2-4 under one short lock: sticky, sequence position, compliance.
+    let (trigger, sticky_delay, step, throttled_for) = {
+        let mut sessions = state.sessions();
+        let throttled_for = sessions.throttled_for(&compliance, now);
+        let (trigger, sticky_delay) = match requested {
+            Some(t) => (Some(t), None),
+            None => match sessions.take_sticky(operation, &session) {
+                Some((t, d)) => (Some(t), d),
+                None => {
+                    let record = defs.dataset.defined(&query.record_type, &query.record_id);
+                    (record.and_then(|r| r.simulate.clone()), None)
+                }
+            },
+        };
+        let step = trigger.as_ref().map(|t| sessions.step(&session, t));
+        (trigger, sticky_delay, step, throttled_for)
+    };
+    let mut decision = Decision::answer(Ok(Success {
+        body: Vec::new(),
+        language,
+    }));
+    decision.session = Some(session.clone());
+    decision.retry_after_violation = throttled_for.is_some();
+    decision.delay = delay.or(sticky_delay).map_or(Duration::ZERO, Delay::pick);
+
+    let answer = match (&trigger, step) {
+        (Some(t), Some(Some(single))) => match defs.catalogue.resolve(&single, &t.raw)? {
+            Resolved::Error(scenario) => Err(scenario.to_error(&vars, &t.options)),
+            Resolved::Fault(fault) => {
+                apply_fault(&mut decision, fault, t, state.config.timeout_delay);
+                Ok(())
+            }
+            Resolved::Success => Ok(()),
+        },
+        // A sequence or count used up, or an explicit 200: success, and the
+        // realistic conditions are skipped too.
+        (Some(_), _) => Ok(()),
+        (None, _) => match realistic_condition(
+            state,
+            defs,
+            &query,
+            inputs,
+            client,
+            throttled_for,
+            &mut vars,
+        ) {
+            Some((code, options)) => Err(builtin(defs, code, &vars, &options)),
+            None => Ok(()),
+        },
+    };
+    decision.result = answer.map(|()| success(defs, operation, &query, language));
+    if let Err(error) = &decision.result
+        && let Some(seconds) = retry_after(error)
+    {
+        state
+            .sessions()
+            .throttle(&compliance, now + Duration::from_secs(seconds), now);
+    }
+    Ok(decision)
+}
+
+fn apply_fault(decision: &mut Decision, fault: Fault, trigger: &Trigger, timeout_delay_ms: u64) {
+    decision.fault = Some(fault);
+    match fault {
+        Fault::Timeout => decision.delay = Duration::from_millis(timeout_delay_ms),
+        Fault::SlowBody => {
+            let interval = trigger
+                .options
+                .interval_ms
+                .unwrap_or(DEFAULT_SLOW_BODY_INTERVAL_MS);
+            decision.interval = Duration::from_millis(u64::from(interval));
         }
+        _ => {}
     }
-    if let Some((code, options)) = realistic_condition(state, &query, inputs, &mut vars) {
-        return Err(builtin(state, code, &vars, &options));
-    }
-    Ok(success(state, operation, &query, language))
+}
+
+/// The `Retry-After` seconds of an answer, if it has one.
+fn retry_after(error: &ApiError) -> Option<u64> {
+    error
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, value)| value.parse().ok())
+}
+
+/// Whole seconds, rounded up, at least 1.
+fn whole_seconds(left: Duration) -> u32 {
+    let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    u32::try_from(seconds.max(1)).unwrap_or(u32::MAX)
 }
 
 fn success(
-    state: &AppState,
+    defs: &Definitions,
     operation: Operation,
     query: &ConnectorQuery,
     language: Language,
 ) -> Success {
     let body = match operation {
-        Operation::RelatedActivities => state.dataset.activities_body(query, language),
-        Operation::RelatedRecords => state.dataset.records_body(query, language),
+        Operation::RelatedActivities => defs.dataset.activities_body(query, language),
+        Operation::RelatedRecords => defs.dataset.records_body(query, language),
     };
     Success { body, language }
 }
 
-/// Steps 4-8 of the decision order: the errorCode and options of the first
+/// Steps 4-9 of the decision order: the errorCode and options of the first
 /// condition that applies. May refine `vars` (e.g. the restricted resource).
 fn realistic_condition<'s>(
     state: &'s AppState,
+    defs: &Definitions,
     query: &ConnectorQuery,
     inputs: &Inputs,
+    client: ClientKey,
+    throttled_for: Option<Duration>,
     vars: &mut Vars,
 ) -> Option<(&'s str, Options)> {
     let config = &state.config;
-    let mut token = None;
     if config.auth == AuthMode::Bearer {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        if let Err(problem) = auth::check(inputs.authorization, &state.expired_tokens, now) {
+        if let Err(problem) = auth::check(inputs.authorization, &defs.expired_tokens, now) {
             let options = Options {
                 reason: Some(problem.reason().to_owned()),
                 ..Options::default()
             };
             return Some(("INVALID_TOKEN_SPECIFIED", options));
         }
-        token = auth::bearer_token(inputs.authorization).ok();
     }
-    if let Some(limiter) = &state.limiter {
-        // Without --auth the token (if any) still identifies the client.
-        let token = token.or_else(|| auth::bearer_token(inputs.authorization).ok());
-        if let Err(seconds) = limiter.check(ClientKey::new(token, inputs.peer, &state.key_hasher)) {
-            let options = Options {
-                retry_after: Some(seconds),
-                ..Options::default()
-            };
-            return Some(("REQUEST_THROTTLED", options));
-        }
+    if let Some(left) = throttled_for {
+        let options = Options {
+            retry_after: Some(whole_seconds(left)),
+            ..Options::default()
+        };
+        return Some(("REQUEST_THROTTLED", options));
+    }
+    if let Some(limiter) = state.limiter.load().as_ref()
+        && let Err(seconds) = limiter.check(client)
+    {
+        let options = Options {
+            retry_after: Some(seconds),
+            ..Options::default()
+        };
+        return Some(("REQUEST_THROTTLED", options));
     }
     if crm_mismatch(config.crm_type, config.crm_org_url.as_deref(), query) {
         return Some(("INVALID_CRM_CONNECTION", Options::default()));
     }
-    if let Some(record) = state.dataset.defined(&query.record_type, &query.record_id) {
+    if let Some(record) = defs.dataset.defined(&query.record_type, &query.record_id) {
         match record.state {
             RecordState::Active => {}
             RecordState::Deleted => return Some(("RECORD_NOT_FOUND", Options::default())),
@@ -147,8 +342,8 @@ fn realistic_condition<'s>(
 }
 
 /// The catalogue's scenario for `code` (a user may have overridden it).
-fn builtin(state: &AppState, code: &str, vars: &Vars, options: &Options) -> ApiError {
-    match state.catalogue.get(code) {
+fn builtin(defs: &Definitions, code: &str, vars: &Vars, options: &Options) -> ApiError {
+    match defs.catalogue.get(code) {
         Some(scenario) => scenario.to_error(vars, options),
         None => ApiError::internal(format!("scenario {code} is missing from the catalogue")),
     }

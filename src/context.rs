@@ -1,9 +1,12 @@
 //! The per-request envelope: `RequestContext` (the activityId) and the one
 //! middleware, `envelope`, which assigns the activityId, runs the inner
 //! service inside a panic guard, stamps `x-ms-request-id` and echoes
-//! `x-ms-client-request-id` on every response, and writes the access log line.
-//! `RequestContext::reply` turns a connector result into a response.
+//! `x-ms-client-request-id` on every response, and then records the request
+//! once: the access log line, the metrics and (for connector operations and
+//! fallbacks) the journal entry. `RequestContext::reply` turns a connector
+//! result into a response.
 
+use std::collections::BTreeMap;
 use std::future::{Ready, ready};
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
@@ -13,12 +16,17 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::FutureExt;
+use time::OffsetDateTime;
 
 use crate::connector::Success;
-use crate::contract::{CLIENT_REQUEST_ID, REQUEST_ID};
+use crate::contract::{
+    ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
+};
 use crate::error::ApiError;
+use crate::journal::{self, Entry};
+use crate::state::AppState;
 
 /// The activityId of the request being served.
 #[derive(Debug, Clone)]
@@ -26,10 +34,14 @@ pub struct RequestContext {
     pub activity_id: String,
 }
 
-/// Left in the response extensions for the access log: the errorCode sent.
-#[derive(Debug, Clone)]
+/// Left in the response extensions for the log, the metrics and the journal.
+#[derive(Debug, Clone, Default)]
 pub struct Outcome {
-    pub error_code: String,
+    pub operation: Option<Operation>,
+    /// The errorCode or fault name sent.
+    pub scenario: Option<String>,
+    pub session: Option<String>,
+    pub retry_after_violation: bool,
 }
 
 impl FromRequest for RequestContext {
@@ -67,9 +79,59 @@ impl RequestContext {
     pub fn error(&self, error: &ApiError) -> HttpResponse {
         let mut response = error.into_response(&self.activity_id);
         response.extensions_mut().insert(Outcome {
-            error_code: error.code.clone(),
+            scenario: Some(error.code.clone()),
+            ..Outcome::default()
         });
         response
+    }
+}
+
+/// Paths the journal skips: the service endpoints and the admin API.
+fn journaled(path: &str) -> bool {
+    !(path == HEALTH_PATH
+        || path == OPENAPI_PATH
+        || path == "/metrics"
+        || path.starts_with(ADMIN_PREFIX))
+}
+
+/// The metrics label of a request that is not a connector operation.
+fn endpoint_label(path: &str) -> &'static str {
+    match path {
+        HEALTH_PATH => "health",
+        OPENAPI_PATH => "openapi",
+        "/metrics" => "metrics",
+        p if p.starts_with(ADMIN_PREFIX) => "admin",
+        _ => "unmatched",
+    }
+}
+
+/// What the journal keeps of the request, captured before it is handed on.
+struct Seen {
+    at: OffsetDateTime,
+    method: String,
+    path: String,
+    query: String,
+    headers: BTreeMap<String, String>,
+}
+
+fn seen(req: &ServiceRequest) -> Seen {
+    let headers = req
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = match journal::is_secret_header(name.as_str()) {
+                true => journal::REDACTED.to_owned(),
+                false => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    Seen {
+        at: OffsetDateTime::now_utc(),
+        method: req.method().to_string(),
+        path: req.path().to_owned(),
+        query: journal::redact_query(req.query_string()),
+        headers,
     }
 }
 
@@ -100,6 +162,11 @@ pub async fn envelope(
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
     };
     req.extensions_mut().insert(ctx.clone());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let journal_on = state
+        .as_ref()
+        .is_some_and(|s| s.config.journal_capacity > 0);
+    let seen = seen_if(journal_on && journaled(req.path()), &req);
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let finish = |response: &mut HttpResponse<BoxBody>| {
@@ -108,17 +175,34 @@ pub async fn envelope(
             &ctx.activity_id,
             client_id.is_some(),
         );
-        let scenario = response
+        let outcome = response
             .extensions()
             .get::<Outcome>()
-            .map(|o| format!(" errorCode={}", o.error_code))
+            .cloned()
+            .unwrap_or_default();
+        let status = response.status().as_u16();
+        let elapsed = started.elapsed();
+        let scenario = outcome
+            .scenario
+            .as_deref()
+            .map(|s| format!(" scenario={s}"))
             .unwrap_or_default();
         log::info!(
-            "{method} {path} {}{scenario} {:.1}ms activityId={}",
-            response.status().as_u16(),
-            started.elapsed().as_secs_f64() * 1000.0,
+            "{method} {path} {status}{scenario} {:.1}ms activityId={}",
+            elapsed.as_secs_f64() * 1000.0,
             ctx.activity_id
         );
+        if let Some(state) = &state {
+            record(
+                state,
+                &outcome,
+                status,
+                elapsed.as_secs_f64(),
+                &path,
+                &ctx.activity_id,
+                seen,
+            );
+        }
     };
 
     let failure = match AssertUnwindSafe(next.call(req)).catch_unwind().await {
@@ -151,6 +235,56 @@ pub async fn envelope(
     let mut response = ctx.error(&failure);
     finish(&mut response);
     Err(InternalError::from_response(failure.message, response).into())
+}
+
+fn seen_if(wanted: bool, req: &ServiceRequest) -> Option<Seen> {
+    wanted.then(|| seen(req))
+}
+
+/// Metrics for every request; a journal entry for those `seen` captured.
+fn record(
+    state: &AppState,
+    outcome: &Outcome,
+    status: u16,
+    seconds: f64,
+    path: &str,
+    activity_id: &str,
+    seen: Option<Seen>,
+) {
+    let operation = outcome
+        .operation
+        .map_or_else(|| endpoint_label(path), Operation::id);
+    state.metrics.observe(
+        operation,
+        status,
+        outcome.scenario.as_deref().unwrap_or(""),
+        seconds,
+    );
+    if outcome.retry_after_violation {
+        state.metrics.retry_after_violations.inc();
+    }
+    let Some(seen) = seen else {
+        return;
+    };
+    let entry = Entry {
+        id: 0,
+        time: crate::data::format_time_millis(seen.at),
+        at: seen.at,
+        method: seen.method,
+        path: seen.path,
+        query: seen.query,
+        headers: seen.headers,
+        status,
+        operation: outcome.operation.map(Operation::id),
+        scenario: outcome.scenario.clone(),
+        session: outcome.session.clone(),
+        activity_id: activity_id.to_owned(),
+        duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
+        retry_after_violation: outcome.retry_after_violation,
+    };
+    if state.journal().record(entry) {
+        state.metrics.journal_evictions.inc();
+    }
 }
 
 /// `x-ms-request-id` always; `x-ms-client-request-id` echoed when sent.

@@ -8,6 +8,11 @@ pub const CLIENT_REQUEST_ID: &str = "x-ms-client-request-id";
 pub const REQUEST_ID: &str = "x-ms-request-id";
 /// Request header that asks for a scenario (highest precedence).
 pub const SIMULATE_ERROR_HEADER: &str = "x-simulate-error";
+/// Request header that delays the answer: `200` or `100-300` milliseconds.
+pub const SIMULATE_DELAY_HEADER: &str = "x-simulate-delay";
+/// Request header naming the client session sequences and Retry-After
+/// compliance are tracked by.
+pub const SIMULATE_SESSION_HEADER: &str = "x-simulate-session";
 /// Query parameter that asks for a scenario (second precedence).
 pub const SIMULATE_ERROR_PARAM: &str = "simulateError";
 
@@ -25,6 +30,7 @@ pub const DEFAULT_RECORDS_PATH: &str = "/api/related-records";
 pub const HEALTH_PATH: &str = "/health";
 pub const OPENAPI_PATH: &str = "/openapi.json";
 pub const ADMIN_PREFIX: &str = "/__admin";
+pub const METRICS_PATH: &str = "/metrics";
 
 /// The two operations, by the operation ids of the upstream contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

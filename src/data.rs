@@ -19,6 +19,7 @@ use crate::files::{DefinitionFile, Source};
 use crate::generate::Generator;
 use crate::lang::{Language, Text};
 use crate::params::ConnectorQuery;
+use crate::trigger::Trigger;
 
 /// Page size when the request has no `top`.
 pub const DEFAULT_TOP: u32 = 10;
@@ -220,10 +221,36 @@ pub struct RecordDef {
     pub state: RecordState,
     #[serde(default)]
     pub restriction: Option<Restriction>,
+    /// Absent means generated; `[]` means none.
     #[serde(default)]
-    pub activities: Vec<ActivityDef>,
+    pub activities: Option<Vec<ActivityDef>>,
+    /// Absent means generated; `[]` means none.
     #[serde(default)]
-    pub related_records: Vec<RelatedRecordDef>,
+    pub related_records: Option<Vec<RelatedRecordDef>>,
+    /// A trigger value answered to every session of this record that sends
+    /// no trigger of its own, e.g. `"503,503,200"` or `"429; times=2"`.
+    #[serde(default)]
+    pub simulate: Option<TriggerText>,
+}
+
+/// A trigger value checked when the file is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TriggerText(#[serde(skip)] pub Trigger);
+
+impl TryFrom<String> for TriggerText {
+    type Error = String;
+    fn try_from(value: String) -> Result<TriggerText, String> {
+        crate::trigger::parse(value.trim(), "simulate")
+            .map(TriggerText)
+            .map_err(|e| e.message)
+    }
+}
+
+impl From<TriggerText> for String {
+    fn from(t: TriggerText) -> String {
+        t.0.raw
+    }
 }
 
 /// A record ready to serve: items rendered per language, activities newest
@@ -232,8 +259,10 @@ pub struct RecordDef {
 pub struct Record {
     pub state: RecordState,
     pub restriction: Option<Restriction>,
-    activities: [Vec<Activity>; 3],
-    related: [Vec<RelatedRecord>; 3],
+    pub simulate: Option<Trigger>,
+    /// `None`: the data does not define them, they are generated.
+    activities: Option<[Vec<Activity>; 3]>,
+    related: Option<[Vec<RelatedRecord>; 3]>,
 }
 
 fn slot(language: Language) -> usize {
@@ -266,70 +295,83 @@ pub fn format_time(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 
+/// RFC 3339 in UTC with milliseconds, for the journal.
+pub fn format_time_millis(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let millis = at.millisecond();
+    let at = at.replace_millisecond(millis).unwrap_or(at);
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
 impl Record {
     fn from_def(def: &RecordDef, reference: OffsetDateTime) -> Record {
-        let activities = Language::ALL.map(|language| {
-            let mut items: Vec<Activity> = def
-                .activities
-                .iter()
-                .map(|a| {
-                    let at = match a.at {
-                        When::At(at) => at,
-                        When::Ago(ago) => reference - ago,
-                    };
-                    Activity {
-                        title: a.title.get(language).to_owned(),
-                        description: a.description.get(language).to_owned(),
-                        date_time: format_time(at),
-                        url: a.url.clone(),
-                        additional_properties: props(&a.additional_properties, language),
-                        at,
-                    }
-                })
-                .collect();
-            sort_newest_first(&mut items);
-            items
+        let activities = def.activities.as_ref().map(|defs| {
+            Language::ALL.map(|language| {
+                let mut items: Vec<Activity> = defs
+                    .iter()
+                    .map(|a| {
+                        let at = match a.at {
+                            When::At(at) => at,
+                            When::Ago(ago) => reference - ago,
+                        };
+                        Activity {
+                            title: a.title.get(language).to_owned(),
+                            description: a.description.get(language).to_owned(),
+                            date_time: format_time(at),
+                            url: a.url.clone(),
+                            additional_properties: props(&a.additional_properties, language),
+                            at,
+                        }
+                    })
+                    .collect();
+                sort_newest_first(&mut items);
+                items
+            })
         });
-        let related = Language::ALL.map(|language| {
-            def.related_records
-                .iter()
-                .map(|r| RelatedRecord {
-                    record_id: r.record_id.0.clone(),
-                    record_type: r.record_type.0.clone(),
-                    record_type_display_name: r.record_type_display_name.get(language).to_owned(),
-                    record_type_plural_display_name: r
-                        .record_type_plural_display_name
-                        .get(language)
-                        .to_owned(),
-                    record_title: r.record_title.get(language).to_owned(),
-                    url: r.url.clone(),
-                    additional_properties: props(&r.additional_properties, language),
-                })
-                .collect()
+        let related = def.related_records.as_ref().map(|defs| {
+            Language::ALL.map(|language| {
+                defs.iter()
+                    .map(|r| RelatedRecord {
+                        record_id: r.record_id.0.clone(),
+                        record_type: r.record_type.0.clone(),
+                        record_type_display_name: r
+                            .record_type_display_name
+                            .get(language)
+                            .to_owned(),
+                        record_type_plural_display_name: r
+                            .record_type_plural_display_name
+                            .get(language)
+                            .to_owned(),
+                        record_title: r.record_title.get(language).to_owned(),
+                        url: r.url.clone(),
+                        additional_properties: props(&r.additional_properties, language),
+                    })
+                    .collect()
+            })
         });
         Record {
             state: def.state,
             restriction: def.restriction.clone(),
+            simulate: def.simulate.clone().map(|t| t.0),
             activities,
             related,
         }
     }
 
-    pub fn generated(activities: [Vec<Activity>; 3], related: [Vec<RelatedRecord>; 3]) -> Record {
-        Record {
-            state: RecordState::Active,
-            restriction: None,
-            activities,
-            related,
-        }
+    /// The defined activities, `None` when they are generated.
+    pub fn activities(&self, language: Language) -> Option<&[Activity]> {
+        self.activities
+            .as_ref()?
+            .get(slot(language))
+            .map(Vec::as_slice)
     }
 
-    pub fn activities(&self, language: Language) -> &[Activity] {
-        &self.activities[slot(language)]
-    }
-
-    pub fn related(&self, language: Language) -> &[RelatedRecord] {
-        &self.related[slot(language)]
+    /// The defined related records, `None` when they are generated.
+    pub fn related(&self, language: Language) -> Option<&[RelatedRecord]> {
+        self.related
+            .as_ref()?
+            .get(slot(language))
+            .map(Vec::as_slice)
     }
 }
 
@@ -401,8 +443,9 @@ impl Dataset {
             let page = page(items.iter().filter(in_window), query.skip, query.top);
             serde_json::to_vec(&page).unwrap_or_default()
         };
-        match self.defined(&query.record_type, &query.record_id) {
-            Some(record) => render(record.activities(language)),
+        let defined = self.defined(&query.record_type, &query.record_id);
+        match defined.and_then(|r| r.activities(language)) {
+            Some(items) => render(items),
             None => render(&self.generator.activities(
                 &query.record_type,
                 &query.record_id,
@@ -417,8 +460,9 @@ impl Dataset {
         let render = |items: &[RelatedRecord]| {
             serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default()
         };
-        match self.defined(&query.record_type, &query.record_id) {
-            Some(record) => render(record.related(language)),
+        let defined = self.defined(&query.record_type, &query.record_id);
+        match defined.and_then(|r| r.related(language)) {
+            Some(items) => render(items),
             None => render(
                 &self
                     .generator

@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod chaos;
@@ -26,15 +27,20 @@ pub mod context;
 pub mod contract;
 pub mod data;
 pub mod error;
+pub mod fault;
 pub mod files;
 pub mod generate;
+pub mod journal;
 pub mod lang;
 pub mod limiter;
+pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod scenario;
+pub mod session;
 pub mod startup;
 pub mod state;
+pub mod transport;
 pub mod trigger;
 
 pub use config::{Cli, Config};

@@ -53,6 +53,16 @@ pub enum ClientKey {
     Unknown,
 }
 
+impl std::fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientKey::Token(hash) => write!(f, "token-{hash:016x}"),
+            ClientKey::Peer(ip) => write!(f, "ip-{ip}"),
+            ClientKey::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
 impl ClientKey {
     /// Keyed by the bearer token's hash when present, else by the peer IP.
     pub fn new(

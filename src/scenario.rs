@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::fault::Fault;
 use crate::files::{DefinitionFile, Problem, Source};
-use crate::trigger::{Options, Selector};
+use crate::trigger::{Options, Selector, Single};
 
 /// One catalogue entry, as written in a file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -333,6 +334,14 @@ impl Catalogue {
             let builtin = index < builtin_files;
             for scenario in &source.content.scenarios {
                 let code = scenario.code();
+                if Fault::from_name(code).is_some() {
+                    problems.push(source.problem_at(
+                        &format!("\"{code}\""),
+                        0,
+                        format!("errorCode {code} is reserved for a transport fault"),
+                    ));
+                    continue;
+                }
                 let existing = scenarios.iter().position(|s| s.code() == code);
                 if let Some(i) = existing {
                     if builtin || !scenario.overrides {
@@ -393,7 +402,8 @@ impl Catalogue {
         self.scenarios.iter().find(|s| s.code() == code)
     }
 
-    /// Every accepted trigger value: codes, then status numbers (and `200`).
+    /// Every accepted trigger value: codes, fault names, then status numbers
+    /// (and `200`).
     pub fn valid_values(&self) -> Vec<String> {
         let mut statuses: Vec<u16> = self.by_status.keys().copied().collect();
         statuses.push(200);
@@ -401,29 +411,61 @@ impl Catalogue {
         self.scenarios
             .iter()
             .map(|s| s.code().to_owned())
+            .chain(Fault::ALL.iter().map(|f| f.name().to_owned()))
             .chain(statuses.into_iter().map(|s| s.to_string()))
             .collect()
     }
 
-    /// `Ok(None)` means "no error" (status 200).
-    pub fn resolve(&self, selector: &Selector, raw: &str) -> Result<Option<&Scenario>, ApiError> {
-        let found = match selector {
-            Selector::Status(200) => return Ok(None),
-            Selector::Status(status) => self
+    /// What one selector element answers.
+    pub fn resolve(&self, single: &Single, raw: &str) -> Result<Resolved<'_>, ApiError> {
+        let found = match single {
+            Single::Status(200) => return Ok(Resolved::Success),
+            Single::Status(status) => self
                 .by_status
                 .get(status)
                 .and_then(|&i| self.scenarios.get(i)),
-            Selector::Code(code) => self.get(code),
+            Single::Code(code) => {
+                if let Some(fault) = Fault::from_name(code) {
+                    return Ok(Resolved::Fault(fault));
+                }
+                self.get(code)
+            }
         };
         found
-            .map(Some)
+            .map(Resolved::Error)
             .ok_or_else(|| ApiError::unknown_scenario(raw, self.valid_values()))
     }
+
+    /// Resolves every element of a selector, so an unknown one is reported
+    /// on the first request, not halfway through a sequence.
+    pub fn check(&self, selector: &Selector, raw: &str) -> Result<(), ApiError> {
+        match selector {
+            Selector::One(single) => self.resolve(single, raw).map(|_| ()),
+            Selector::Sequence(items) => items
+                .iter()
+                .try_for_each(|i| self.resolve(i, raw).map(|_| ())),
+        }
+    }
+}
+
+/// What a trigger element answers.
+#[derive(Debug, Clone, Copy)]
+pub enum Resolved<'a> {
+    Success,
+    Error(&'a Scenario),
+    Fault(Fault),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn error<'a>(r: Result<Resolved<'a>, ApiError>) -> Option<&'a Scenario> {
+        match r.unwrap() {
+            Resolved::Error(s) => Some(s),
+            _ => None,
+        }
+    }
     use crate::files;
 
     fn embedded() -> Catalogue {
@@ -444,31 +486,24 @@ mod tests {
             ("INTERNAL_SERVER_ERROR", 500),
         ];
         for (code, status) in table {
-            let by_code = catalogue
-                .resolve(&Selector::Code(code.into()), code)
-                .unwrap()
-                .unwrap();
+            let by_code = error(catalogue.resolve(&Single::Code(code.into()), code)).unwrap();
             assert_eq!(by_code.status.0, status, "{code}");
-            let by_status = catalogue
-                .resolve(&Selector::Status(status), "")
-                .unwrap()
-                .unwrap();
+            let by_status = error(catalogue.resolve(&Single::Status(status), "")).unwrap();
             assert_eq!(by_status.code(), code, "{status}");
         }
-        assert_eq!(
-            catalogue
-                .resolve(&Selector::Status(200), "200")
-                .unwrap()
-                .map(|s| s.code()),
-            None
-        );
+        assert!(matches!(
+            catalogue.resolve(&Single::Status(200), "200"),
+            Ok(Resolved::Success)
+        ));
+        assert!(matches!(
+            catalogue.resolve(&Single::Code("slow_body".into()), "slow_body"),
+            Ok(Resolved::Fault(Fault::SlowBody))
+        ));
     }
 
     #[test]
     fn unknown_selector_lists_valid_values() {
-        let err = embedded()
-            .resolve(&Selector::Status(418), "418")
-            .unwrap_err();
+        let err = embedded().resolve(&Single::Status(418), "418").unwrap_err();
         assert_eq!(err.code, "UNKNOWN_SCENARIO");
         let values = err.details.unwrap()["validValues"].clone();
         assert!(values.as_array().unwrap().iter().any(|v| v == "429"));
@@ -522,7 +557,14 @@ mod tests {
         let catalogue = user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).unwrap();
         assert_eq!(catalogue.get("REQUEST_THROTTLED").unwrap().status.0, 503);
         // It no longer answers 429, since the override did not claim it.
-        assert!(catalogue.resolve(&Selector::Status(429), "429").is_err());
+        assert!(catalogue.resolve(&Single::Status(429), "429").is_err());
+    }
+
+    #[test]
+    fn fault_names_are_reserved() {
+        let entry = r#"{"errorCode": "TIMEOUT", "status": 504, "message": "m"}"#;
+        let problems = user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).unwrap_err();
+        assert!(problems[0].message.contains("reserved"), "{problems:?}");
     }
 
     #[test]
@@ -532,10 +574,7 @@ mod tests {
         assert!(user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).is_err());
         let entry = r#"{"errorCode": "SERVICE_UNAVAILABLE", "status": 503, "message": "m", "answersStatus": true, "retryAfter": 5}"#;
         let catalogue = user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).unwrap();
-        let s = catalogue
-            .resolve(&Selector::Status(503), "503")
-            .unwrap()
-            .unwrap();
+        let s = error(catalogue.resolve(&Single::Status(503), "503")).unwrap();
         let err = s.to_error(&Vars::default(), &Options::default());
         assert_eq!(
             err.headers,

@@ -8,11 +8,13 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
+use crate::admin;
 use crate::api;
 use crate::config::Config;
 use crate::context::envelope;
-use crate::contract::{HEALTH_PATH, OPENAPI_PATH};
+use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH};
 use crate::state::AppState;
+use crate::transport::ConnectionFd;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -42,7 +44,15 @@ fn routes(cfg: &mut web::ServiceConfig, config: &Config) {
         web::resource(OPENAPI_PATH)
             .route(web::get().to(api::openapi_json))
             .default_service(api::method_not_allowed("GET")),
+    )
+    .service(
+        web::resource(METRICS_PATH)
+            .route(web::get().to(api::metrics))
+            .default_service(api::method_not_allowed("GET")),
     );
+    if !config.no_admin {
+        cfg.service(admin::scope());
+    }
 }
 
 impl Application {
@@ -65,6 +75,12 @@ impl Application {
                 .wrap(from_fn(envelope))
                 .configure(move |cfg| routes(cfg, &routes_config))
                 .default_service(web::to(api::route_not_found))
+        })
+        // The raw socket of each connection, for CONNECTION_RESET.
+        .on_connect(|connection, extensions| {
+            if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                extensions.insert(ConnectionFd(std::os::fd::AsRawFd::as_raw_fd(tcp)));
+            }
         })
         .shutdown_timeout(config.shutdown_timeout);
         if config.workers > 0 {

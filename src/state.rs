@@ -1,27 +1,51 @@
 //! `AppState`: everything a request reads, built once before the server
-//! starts and shared by every worker through one `web::Data`. The only
-//! mutable parts are the rate limiter and the failure generator, each
-//! synchronised on its own.
+//! starts and shared by every worker through one `web::Data`.
+//!
+//! - Definitions (catalogue, data, expired tokens) sit behind an `ArcSwap`:
+//!   requests read them without a lock, `/__admin/reload` swaps them whole,
+//!   and a failed reload leaves the old ones serving.
+//! - Mutable state is in two short-held, poison-tolerant mutexes: `sessions`
+//!   (decided on before the answer) and `journal` (recorded after it). Neither
+//!   is held across an `.await`.
+//! - The rate limiter and the failure generator synchronise on their own.
 
 use std::hash::RandomState;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use arc_swap::{ArcSwap, ArcSwapOption};
 use time::OffsetDateTime;
 
 use crate::chaos::FailureInjector;
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::files::{self, Problem};
+use crate::journal::Journal;
 use crate::limiter::Limiter;
+use crate::metrics::Metrics;
 use crate::scenario::Catalogue;
+use crate::session::Sessions;
+
+/// What the scenario and data files define.
+#[derive(Debug)]
+pub struct Definitions {
+    pub catalogue: Catalogue,
+    pub dataset: Dataset,
+    /// `--expired-tokens` plus the files' `expiredTokens`.
+    pub expired_tokens: Vec<String>,
+    /// How many files were read (embedded included).
+    pub files: usize,
+}
 
 #[derive(Debug)]
 pub struct AppState {
     pub config: Config,
-    pub catalogue: Catalogue,
-    pub dataset: Dataset,
-    /// Tokens treated as expired: `--expired-tokens` plus the data files'.
-    pub expired_tokens: Vec<String>,
-    pub limiter: Option<Limiter>,
+    /// The reference clock of generated and relative dates.
+    pub reference: OffsetDateTime,
+    pub defs: ArcSwap<Definitions>,
+    sessions: Mutex<Sessions>,
+    journal: Mutex<Journal>,
+    pub metrics: Metrics,
+    pub limiter: ArcSwapOption<Limiter>,
     /// Hashes bearer tokens into limiter keys, so tokens are never stored.
     pub key_hasher: RandomState,
     pub failures: Option<FailureInjector>,
@@ -29,68 +53,112 @@ pub struct AppState {
     pub openapi: String,
 }
 
-/// What the scenario and data files define.
-pub struct Loaded {
-    pub catalogue: Catalogue,
-    pub dataset: Dataset,
-    pub expired_tokens: Vec<String>,
-}
-
 /// Loads the embedded files and an optional directory: every problem of
-/// every file, or the loaded definitions.
-pub fn load(config: &Config, reference: OffsetDateTime) -> Result<Loaded, Vec<Problem>> {
+/// every file, or the definitions.
+pub fn load(config: &Config, reference: OffsetDateTime) -> Result<Definitions, Vec<Problem>> {
     let (sources, problems) = files::read_all(config.scenarios.as_deref());
     if !problems.is_empty() {
         return Err(problems);
     }
     let catalogue = Catalogue::build(&sources, files::EMBEDDED.len())?;
-    let dataset = Dataset::build(&sources, reference);
-    let expired_tokens = sources
+    let problems: Vec<Problem> = sources
         .iter()
-        .flat_map(|s| s.content.expired_tokens.iter().cloned())
+        .flat_map(|source| {
+            source.content.records.iter().filter_map(|record| {
+                let trigger = &record.simulate.as_ref()?.0;
+                let error = catalogue.check(&trigger.selector, &trigger.raw).err()?;
+                Some(source.problem_at(&format!("\"{}\"", trigger.raw), 0, error.message))
+            })
+        })
         .collect();
-    Ok(Loaded {
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let dataset = Dataset::build(&sources, reference);
+    let mut expired_tokens = config.expired_tokens.clone();
+    expired_tokens.extend(
+        sources
+            .iter()
+            .flat_map(|s| s.content.expired_tokens.iter().cloned()),
+    );
+    Ok(Definitions {
         catalogue,
         dataset,
         expired_tokens,
+        files: sources.len(),
     })
+}
+
+fn describe(problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    format!("invalid scenario files:\n{}", lines.join("\n"))
 }
 
 impl AppState {
     pub fn build(config: Config) -> Result<AppState, String> {
         let reference = config.clock.unwrap_or_else(OffsetDateTime::now_utc);
-        let loaded = load(&config, reference).map_err(|problems| {
-            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            format!("invalid scenario files:\n{}", lines.join("\n"))
-        })?;
+        let defs = load(&config, reference).map_err(|p| describe(&p))?;
         for (code, _) in &config.failure_scenarios {
-            if loaded.catalogue.get(code).is_none() {
+            if defs.catalogue.get(code).is_none() {
                 return Err(format!(
                     "--failure-scenarios names {code}, which is not in the catalogue"
                 ));
             }
         }
         let failures = (config.failure_rate > 0.0).then(|| {
-            let seed = config.seed.unwrap_or_else(|| rand_seed(reference));
+            let seed = config.seed.unwrap_or_else(|| fastrand::u64(..));
             FailureInjector::new(config.failure_rate, config.failure_scenarios.clone(), seed)
         });
-        let mut expired_tokens = config.expired_tokens.clone();
-        expired_tokens.extend(loaded.expired_tokens);
         Ok(AppState {
             openapi: crate::openapi::document(&config).to_string(),
-            limiter: config.rate_limit.map(Limiter::new),
+            limiter: ArcSwapOption::from(config.rate_limit.map(|l| Arc::new(Limiter::new(l)))),
             key_hasher: RandomState::new(),
             failures,
-            expired_tokens,
-            catalogue: loaded.catalogue,
-            dataset: loaded.dataset,
+            reference,
+            defs: ArcSwap::from_pointee(defs),
+            sessions: Mutex::new(Sessions::default()),
+            journal: Mutex::new(Journal::new(config.journal_capacity)),
+            metrics: Metrics::default(),
             config,
         })
     }
-}
 
-/// A seed that differs between runs when none is given.
-fn rand_seed(reference: OffsetDateTime) -> u64 {
-    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos() ^ reference.unix_timestamp_nanos();
-    (nanos as u64) ^ u64::from(std::process::id())
+    /// The session state. A panic elsewhere must not take it down with it.
+    pub fn sessions(&self) -> MutexGuard<'_, Sessions> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Clears the journal and its counters, sequences, throttling, sticky
+    /// scenarios and the rate limiter.
+    pub fn reset(&self) {
+        self.journal().reset();
+        self.sessions().reset();
+        self.limiter
+            .store(self.config.rate_limit.map(|l| Arc::new(Limiter::new(l))));
+    }
+
+    /// Re-reads the scenario and data files; on any problem the old
+    /// definitions keep serving.
+    pub fn reload(&self) -> Result<Arc<Definitions>, Vec<Problem>> {
+        let defs = Arc::new(load(&self.config, self.reference)?);
+        if let Some((code, _)) = self
+            .config
+            .failure_scenarios
+            .iter()
+            .find(|(c, _)| defs.catalogue.get(c).is_none())
+        {
+            return Err(vec![Problem {
+                file: "--failure-scenarios".into(),
+                line: 1,
+                column: 1,
+                message: format!("{code} is no longer in the catalogue"),
+            }]);
+        }
+        self.defs.store(defs.clone());
+        Ok(defs)
+    }
 }

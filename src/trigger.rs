@@ -6,18 +6,30 @@
 //! 3. the `code=` preference of a `Prefer` header (other preferences ignored).
 //!
 //! An empty value counts as absent and the next source is read. The value is
-//! `SELECTOR[; option=value]...`: the selector is an errorCode in any letter
-//! case or a status number; options are `retry-after=<seconds>`,
-//! `message=<text>` and `reason=<text>`. `;` cannot appear inside an option.
+//! `SELECTOR[; option=value]...`: the selector is an errorCode or fault name
+//! in any letter case, a status number, or a comma-separated sequence of those
+//! (`429,429,500,200`: one per request of the session, then success).
+//! Options are `retry-after=<seconds>`, `message=<text>`, `reason=<text>`,
+//! `times=<n>` (answer the selector n times per session, then succeed) and
+//! `interval=<ms>` (between the chunks of `SLOW_BODY`). `;` cannot appear
+//! inside an option.
 
 use crate::error::ApiError;
 
+/// One answer a trigger names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selector {
-    /// An errorCode, upper-cased.
+pub enum Single {
+    /// An errorCode or fault name, upper-cased.
     Code(String),
     /// A status number; `200` means "no error".
     Status(u16),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    One(Single),
+    /// One element per request of the session, then success.
+    Sequence(Vec<Single>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +37,8 @@ pub struct Options {
     pub retry_after: Option<u32>,
     pub message: Option<String>,
     pub reason: Option<String>,
+    pub times: Option<u32>,
+    pub interval_ms: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +49,17 @@ pub struct Trigger {
     pub raw: String,
 }
 
-pub const OPTION_NAMES: [&str; 3] = ["retry-after", "message", "reason"];
+pub const OPTION_NAMES: [&str; 5] = ["retry-after", "message", "reason", "times", "interval"];
+
+/// Sequences longer than this are refused, so one header cannot pin memory.
+pub const MAX_SEQUENCE: usize = 100;
+
+fn single(text: &str) -> Single {
+    match text.trim().parse::<u16>() {
+        Ok(status) => Single::Status(status),
+        Err(_) => Single::Code(text.trim().to_ascii_uppercase()),
+    }
+}
 
 /// Finds the trigger in precedence order. `prefer` yields every `Prefer`
 /// header value of the request.
@@ -70,9 +94,19 @@ pub fn find<'a>(
 pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
     let mut parts = value.split(';');
     let selector = parts.next().unwrap_or_default().trim();
-    let selector = match selector.parse::<u16>() {
-        Ok(status) => Selector::Status(status),
-        Err(_) => Selector::Code(selector.to_ascii_uppercase()),
+    let selector = if selector.contains(',') {
+        let items: Vec<Single> = selector.split(',').map(single).collect();
+        if items.len() > MAX_SEQUENCE || items.iter().any(|i| *i == Single::Code(String::new())) {
+            return Err(ApiError::invalid_request(
+                source,
+                &format!(
+                    "a sequence is 1 to {MAX_SEQUENCE} comma-separated values with none empty"
+                ),
+            ));
+        }
+        Selector::Sequence(items)
+    } else {
+        Selector::One(single(selector))
     };
     let mut options = Options::default();
     for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
@@ -96,6 +130,8 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
                 options.retry_after = Some(seconds);
             }
             "message" => options.message = Some(option.to_owned()),
+            "times" => options.times = Some(positive(option, source, "times")?),
+            "interval" => options.interval_ms = Some(positive(option, source, "interval")?),
             "reason" => {
                 // It is quoted into WWW-Authenticate, so keep it a plain word list.
                 if option.is_empty()
@@ -128,12 +164,29 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
     })
 }
 
+fn positive(value: &str, source: &str, name: &str) -> Result<u32, ApiError> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n > 0 && *n <= 600_000)
+        .ok_or_else(|| {
+            ApiError::invalid_request(
+                source,
+                &format!("option {name} must be a whole number from 1 to 600000"),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn code(c: &str) -> Selector {
-        Selector::Code(c.to_owned())
+        Selector::One(Single::Code(c.to_owned()))
+    }
+
+    fn status(s: u16) -> Selector {
+        Selector::One(Single::Status(s))
     }
 
     #[test]
@@ -146,38 +199,23 @@ mod tests {
         );
         let cases: &[Case] = &[
             (None, None, &[], None),
-            (
-                Some("429"),
-                Some("500"),
-                &["code=404"],
-                Some(Selector::Status(429)),
-            ),
+            (Some("429"), Some("500"), &["code=404"], Some(status(429))),
             (
                 None,
                 Some("record_not_found"),
                 &["code=500"],
                 Some(code("RECORD_NOT_FOUND")),
             ),
-            (
-                Some(""),
-                Some(" "),
-                &["code=404"],
-                Some(Selector::Status(404)),
-            ),
-            (
-                None,
-                None,
-                &["respond-async, code=403"],
-                Some(Selector::Status(403)),
-            ),
+            (Some(""), Some(" "), &["code=404"], Some(status(404))),
+            (None, None, &["respond-async, code=403"], Some(status(403))),
             (
                 None,
                 None,
                 &["respond-async", "code=401; foo"],
-                Some(Selector::Status(401)),
+                Some(status(401)),
             ),
             (None, None, &["respond-async"], None),
-            (None, None, &["code=\"200\""], Some(Selector::Status(200))),
+            (None, None, &["code=\"200\""], Some(status(200))),
         ];
         for (header, query, prefer, expected) in cases {
             let found = find(*header, *query, prefer.iter().copied()).unwrap();
@@ -198,12 +236,31 @@ mod tests {
     }
 
     #[test]
+    fn sequences_and_counts_parse() {
+        let t = parse("429, 429,internal_server_error,200; times=2", "h").unwrap();
+        assert_eq!(
+            t.selector,
+            Selector::Sequence(vec![
+                Single::Status(429),
+                Single::Status(429),
+                Single::Code("INTERNAL_SERVER_ERROR".into()),
+                Single::Status(200)
+            ])
+        );
+        assert_eq!(t.options.times, Some(2));
+        assert!(parse("429,,500", "h").is_err());
+        assert!(parse(&vec!["500"; MAX_SEQUENCE + 1].join(","), "h").is_err());
+    }
+
+    #[test]
     fn bad_options_are_invalid_requests_naming_the_source() {
         for value in [
             "429; retry-after=soon",
             "429; colour=red",
             "429; retry-after",
             "401; reason=\"quoted\"",
+            "500; times=0",
+            "SLOW_BODY; interval=fast",
         ] {
             let err = parse(value, "X-Simulate-Error").unwrap_err();
             assert_eq!(err.code, "INVALID_REQUEST", "{value}");
@@ -213,5 +270,87 @@ mod tests {
                 "{value}"
             );
         }
+    }
+}
+
+/// A delay in milliseconds: fixed (`200`) or a uniform range (`100-300`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delay {
+    pub min_ms: u64,
+    pub max_ms: u64,
+}
+
+/// Longest delay a request may ask for (two minutes).
+pub const MAX_DELAY_MS: u64 = 120_000;
+
+impl Delay {
+    pub fn fixed(ms: u64) -> Delay {
+        Delay {
+            min_ms: ms,
+            max_ms: ms,
+        }
+    }
+
+    /// Parses `MS` or `MIN-MAX`; `source` names the header or parameter.
+    pub fn parse(value: &str, source: &str) -> Result<Delay, ApiError> {
+        let problem = || {
+            ApiError::invalid_request(
+                source,
+                &format!("must be milliseconds (200) or a range (100-300), at most {MAX_DELAY_MS}"),
+            )
+        };
+        let number = |s: &str| {
+            s.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= MAX_DELAY_MS)
+        };
+        let (min, max) = match value.split_once('-') {
+            Some((min, max)) => (number(min), number(max)),
+            None => (number(value), number(value)),
+        };
+        match (min, max) {
+            (Some(min_ms), Some(max_ms)) if min_ms <= max_ms => Ok(Delay { min_ms, max_ms }),
+            _ => Err(problem()),
+        }
+    }
+
+    /// A delay drawn uniformly from the range.
+    pub fn pick(self) -> std::time::Duration {
+        std::time::Duration::from_millis(fastrand::u64(self.min_ms..=self.max_ms))
+    }
+}
+
+impl std::str::FromStr for Delay {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Delay, String> {
+        Delay::parse(value, "--latency").map_err(|e| e.message)
+    }
+}
+
+#[cfg(test)]
+mod delay_tests {
+    use super::*;
+
+    #[test]
+    fn delays_parse_as_fixed_or_ranges() {
+        assert_eq!(Delay::parse("200", "h").unwrap(), Delay::fixed(200));
+        assert_eq!(
+            Delay::parse("100-300", "h").unwrap(),
+            Delay {
+                min_ms: 100,
+                max_ms: 300
+            }
+        );
+        for bad in ["", "-5", "300-100", "fast", "999999999"] {
+            assert!(Delay::parse(bad, "h").is_err(), "{bad}");
+        }
+        let d = Delay {
+            min_ms: 10,
+            max_ms: 20,
+        }
+        .pick()
+        .as_millis();
+        assert!((10..=20).contains(&d));
     }
 }
