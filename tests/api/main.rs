@@ -17,5 +17,11 @@ mod conditions;
 mod user_files;
 // The README's tables and examples against the catalogue, the server and the CLI.
 mod readme;
+// Sequences, delays and Retry-After compliance.
+mod toolkit;
+// Transport faults seen from a real HTTP client.
+mod faults;
+// The admin API and /metrics.
+mod admin;
 // /health and /openapi.json.
 mod service;

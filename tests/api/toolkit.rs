@@ -1,0 +1,256 @@
+use std::time::{Duration, Instant};
+
+use crm_connector_mock::Config;
+use serde_json::Value;
+
+use crate::helpers::{assert_error, header, spawn_app, spawn_with};
+
+const URL: &str = "/api/related-records?recordType=account&recordId=SEQ-1";
+
+async fn statuses(app: &crate::helpers::TestApp, headers: &[(&str, &str)], n: usize) -> Vec<u16> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push(app.get(URL, headers).await.status().as_u16());
+    }
+    out
+}
+
+#[actix_web::test]
+async fn an_explicit_sequence_answers_one_element_per_request_then_succeeds() {
+    let app = spawn_app().await;
+    let seq = [
+        ("X-Simulate-Error", "429,429,500,200"),
+        ("X-Simulate-Session", "retry-test-1"),
+    ];
+    assert_eq!(
+        statuses(&app, &seq, 6).await,
+        [429, 429, 500, 200, 200, 200]
+    );
+    // Another session starts from the beginning.
+    let other = [
+        ("X-Simulate-Error", "429,429,500,200"),
+        ("X-Simulate-Session", "retry-test-2"),
+    ];
+    assert_eq!(statuses(&app, &other, 1).await, [429]);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn times_fails_n_times_then_succeeds_and_reset_starts_over() {
+    let app = spawn_app().await;
+    let fail_twice = [("X-Simulate-Error", "INTERNAL_SERVER_ERROR; times=2")];
+    assert_eq!(statuses(&app, &fail_twice, 4).await, [500, 500, 200, 200]);
+    let reset = app.request(reqwest::Method::POST, "/__admin/reset").await;
+    assert_eq!(reset.status().as_u16(), 200);
+    assert_eq!(statuses(&app, &fail_twice, 1).await, [500]);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn without_a_session_header_the_sequence_is_per_operation_and_record() {
+    let app = spawn_app().await;
+    let seq = [("X-Simulate-Error", "404,200")];
+    assert_eq!(app.get(URL, &seq).await.status().as_u16(), 404);
+    let other_record = app
+        .get(
+            "/api/related-records?recordType=account&recordId=SEQ-2",
+            &seq,
+        )
+        .await;
+    assert_eq!(
+        other_record.status().as_u16(),
+        404,
+        "another record is another session"
+    );
+    let other_operation = app
+        .get(
+            "/api/related-activities?recordType=account&recordId=SEQ-1",
+            &seq,
+        )
+        .await;
+    assert_eq!(
+        other_operation.status().as_u16(),
+        404,
+        "another operation is another session"
+    );
+    assert_eq!(app.get(URL, &seq).await.status().as_u16(), 200);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn concurrent_sessions_never_share_a_counter() {
+    let app = spawn_with(Config {
+        workers: 2,
+        ..Config::default()
+    })
+    .await;
+    let mut handles = Vec::new();
+    for session in ["a", "b", "c"] {
+        for _ in 0..10 {
+            let client = app.client.clone();
+            let url = format!("{}{URL}", app.address);
+            handles.push(actix_web::rt::spawn(async move {
+                let response = client
+                    .get(url)
+                    .header("X-Simulate-Error", "500,429")
+                    .header("X-Simulate-Session", session)
+                    .send()
+                    .await
+                    .unwrap();
+                (session, response.status().as_u16())
+            }));
+        }
+    }
+    let mut results = Vec::new();
+    for handle in handles {
+        results.push(handle.await.unwrap());
+    }
+    for session in ["a", "b", "c"] {
+        let mut seen: Vec<u16> = results
+            .iter()
+            .filter(|(s, _)| *s == session)
+            .map(|(_, st)| *st)
+            .collect();
+        seen.sort_unstable();
+        let mut expected = vec![200; 8];
+        expected.extend([429, 500]);
+        expected.sort_unstable();
+        assert_eq!(seen, expected, "session {session}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_record_can_carry_its_own_sequence_in_the_data() {
+    let app = spawn_app().await;
+    let url = "/api/related-activities?recordType=account&recordId=0015g00000FlakyAAA";
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(
+            app.get(url, &[("X-Simulate-Session", "flaky")])
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(seen, [500, 429, 200]);
+    let body: Value = app
+        .get(url, &[("X-Simulate-Session", "flaky")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["hasMoreResults"], true, "its items are generated");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_requested_delay_holds_the_answer_and_a_bad_one_is_an_invalid_request() {
+    let app = spawn_app().await;
+    let started = Instant::now();
+    let response = app.get(URL, &[("X-Simulate-Delay", "300")]).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    let ranged = app.get(&format!("{URL}&simulateDelay=10-30"), &[]).await;
+    assert_eq!(ranged.status().as_u16(), 200);
+    let body = assert_error(
+        app.get(URL, &[("X-Simulate-Delay", "soon")]).await,
+        400,
+        "INVALID_REQUEST",
+    )
+    .await;
+    assert_eq!(body["details"]["parameter"], "X-Simulate-Delay");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn delayed_requests_do_not_hold_up_a_plain_one() {
+    // Arrange: one worker, 40 requests each delayed 1.5 s.
+    let app = spawn_app().await;
+    let mut delayed = Vec::new();
+    for _ in 0..40 {
+        let request = app
+            .client
+            .get(format!("{}{URL}", app.address))
+            .header("X-Simulate-Delay", "1500");
+        delayed.push(actix_web::rt::spawn(async move {
+            request.send().await.map(|r| r.status().as_u16())
+        }));
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    // Act
+    let plain = app.get(URL, &[]).await;
+    // Assert: it was answered while every delayed one was still waiting.
+    assert_eq!(plain.status().as_u16(), 200);
+    assert!(
+        delayed.iter().all(|h| !h.is_finished()),
+        "the plain request finished first"
+    );
+    for handle in delayed {
+        assert_eq!(handle.await.unwrap().unwrap(), 200);
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_global_latency_applies_to_every_connector_answer() {
+    let app = spawn_with(Config {
+        latency: Some("200".parse().unwrap()),
+        ..Config::default()
+    })
+    .await;
+    for headers in [&[][..], &[("X-Simulate-Error", "500")][..]] {
+        let started = Instant::now();
+        app.get(URL, headers).await;
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "{headers:?}"
+        );
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_client_back_before_retry_after_gets_429_with_the_time_left_and_a_recorded_violation() {
+    let app = spawn_app().await;
+    let session = ("X-Simulate-Session", "honour-test");
+    // Throttled for 1 s.
+    let first = app.get(URL, &[("X-Simulate-Error", "429"), session]).await;
+    assert_eq!(header(&first, "retry-after"), Some("1"));
+    // Back at once: throttled again, with the time left.
+    let early = app.get(URL, &[session]).await;
+    assert_eq!(header(&early, "retry-after"), Some("1"));
+    let body = assert_error(early, 429, "REQUEST_THROTTLED").await;
+    assert_eq!(body["details"]["retryAfterSeconds"], 1);
+    // The journal and the metrics saw one violation.
+    let count: Value = app
+        .get(
+            "/__admin/requests/count?violation=true&session=honour-test",
+            &[],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count["count"], 1);
+    let metrics = app.get("/metrics", &[]).await.text().await.unwrap();
+    assert!(
+        metrics.contains("crm_mock_retry_after_violations_total 1"),
+        "{metrics}"
+    );
+    // Waiting the full second is compliant.
+    actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(app.get(URL, &[session]).await.status().as_u16(), 200);
+    let count: Value = app
+        .get("/__admin/requests/count?violation=true", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count["count"], 1, "no new violation");
+    app.stop().await;
+}
