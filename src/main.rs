@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use crm_connector_mock::config::Command;
-use crm_connector_mock::{Application, Cli, Config, cli};
+use crm_connector_mock::{Application, Cli, Config, cli, startup};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
@@ -28,6 +28,14 @@ fn serve(config: Config) -> Result<ExitCode, String> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config)?;
         log::info!("listening on {}", app.base_url());
+        let handle = app.handle();
+        actix_web::rt::spawn(async move {
+            match startup::shutdown_signal().await {
+                Ok(signal) => log::info!("{signal}: finishing in-flight requests, then stopping"),
+                Err(e) => log::error!("cannot listen for signals ({e}); stopping"),
+            }
+            handle.stop(true).await;
+        });
         app.run_until_stopped()
             .await
             .map_err(|e| format!("server error: {e}"))?;

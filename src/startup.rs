@@ -2,7 +2,6 @@
 //! free port) and starts the server. `routes` is the whole URL table.
 
 use std::net::TcpListener;
-use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -82,7 +81,10 @@ impl Application {
                 extensions.insert(ConnectionFd(std::os::fd::AsRawFd::as_raw_fd(tcp)));
             }
         })
-        .shutdown_timeout(config.shutdown_timeout);
+        .shutdown_timeout(config.shutdown_timeout)
+        // actix stops immediately on SIGINT; we want both signals graceful,
+        // so `main` handles them (see `shutdown_signal`).
+        .disable_signals();
         if config.workers > 0 {
             server = server.workers(config.workers);
         }
@@ -124,7 +126,17 @@ impl Application {
     }
 }
 
-/// Grace period used when stopping: see `--shutdown-timeout`.
-pub fn shutdown_timeout(config: &Config) -> Duration {
-    Duration::from_secs(config.shutdown_timeout)
+/// Resolves on the first SIGTERM or SIGINT, e.g. from `docker stop` or
+/// Ctrl-C. Stop the server gracefully then: in-flight requests get
+/// `--shutdown-timeout` seconds.
+pub async fn shutdown_signal() -> std::io::Result<&'static str> {
+    use actix_web::rt::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let which =
+        futures_util::future::select(Box::pin(terminate.recv()), Box::pin(interrupt.recv())).await;
+    Ok(match which {
+        futures_util::future::Either::Left(_) => "SIGTERM",
+        futures_util::future::Either::Right(_) => "SIGINT",
+    })
 }

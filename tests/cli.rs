@@ -244,3 +244,66 @@ fn healthcheck_exits_0_against_a_running_server_and_1_when_none_answers() {
     assert_eq!(after_stop.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&after_stop.stderr).contains("not healthy"));
 }
+
+/// Starts the binary on a free port; returns the child and its address.
+fn start(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = bin()
+        .args(["--port", "0"])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let address = lines
+        .by_ref()
+        .take(20)
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_once("listening on http://")
+                .map(|(_, a)| a.trim().to_owned())
+        })
+        .expect("a listening line");
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
+    (child, address)
+}
+
+#[test]
+fn sigterm_and_sigint_let_in_flight_requests_finish_and_exit_0() {
+    for signal in ["TERM", "INT"] {
+        // Arrange: one request that takes 800 ms is in flight.
+        let (mut child, address) = start(&["--shutdown-timeout", "5"]);
+        let in_flight = std::thread::spawn({
+            let address = address.clone();
+            move || {
+                let mut stream = TcpStream::connect(&address).unwrap();
+                stream
+                    .write_all(b"GET /api/related-records?recordType=a&recordId=1 HTTP/1.1\r\nHost: x\r\nX-Simulate-Delay: 800\r\nConnection: close\r\n\r\n")
+                    .unwrap();
+                let mut response = String::new();
+                stream.read_to_string(&mut response).unwrap();
+                response
+            }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // Act
+        // The shell's builtin kill: present on every machine, unlike /bin/kill.
+        let killed = Command::new("sh")
+            .args(["-c", &format!("kill -{signal} {}", child.id())])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // Assert: the request completes and the process exits cleanly.
+        let response = in_flight.join().unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{signal}: {response}");
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "SIG{signal} exits 0");
+        assert!(
+            TcpStream::connect(&address).is_err(),
+            "no longer accepting after SIG{signal}"
+        );
+    }
+}
