@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
 use crate::contract::{Operation, SIMULATE_ERROR_PARAM};
-use crate::data::RecordState;
+use crate::data::{RecordState, Restriction};
 use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::lang::Language;
@@ -72,7 +72,7 @@ pub struct Inputs<'a> {
 /// A success body and the language it is written in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Success {
-    pub body: Vec<u8>,
+    pub body: bytes::Bytes,
     pub language: Language,
 }
 
@@ -174,7 +174,7 @@ fn decide(
         .clone()
         .unwrap_or_else(|| format!("{client}:{record_key}"));
     let session = named.unwrap_or(record_key);
-    let mut vars = vars(state, operation, &query);
+    let vars = || vars(state, operation, &query);
     let now = Instant::now();
 
     // Steps 2-4 under one short lock: sticky, sequence position, compliance.
@@ -195,7 +195,7 @@ fn decide(
         (trigger, sticky_delay, step, throttled_for)
     };
     let mut decision = Decision::answer(Ok(Success {
-        body: Vec::new(),
+        body: bytes::Bytes::new(),
         language,
     }));
     decision.session = Some(session.clone());
@@ -204,7 +204,7 @@ fn decide(
 
     let answer = match (&trigger, step) {
         (Some(t), Some(Some(single))) => match defs.catalogue.resolve(&single, &t.raw)? {
-            Resolved::Error(scenario) => Err(scenario.to_error(&vars, &t.options)),
+            Resolved::Error(scenario) => Err(scenario.to_error(&vars(), &t.options)),
             Resolved::Fault(fault) => {
                 apply_fault(&mut decision, fault, t, state.config.timeout_delay);
                 Ok(())
@@ -221,9 +221,17 @@ fn decide(
             inputs,
             client,
             throttled_for,
-            &mut vars,
+            
         ) {
-            Some((code, options)) => Err(builtin(defs, code, &vars, &options)),
+            Some((code, options, restriction)) => {
+                let mut vars = vars();
+                if let Some(r) = restriction {
+                    vars.resource_type = Some(r.resource_type.clone());
+                    vars.resource_id = Some(r.resource_id.clone());
+                    vars.privilege = Some(r.privilege.clone());
+                }
+                Err(builtin(defs, code, &vars, &options))
+            }
             None => Ok(()),
         },
     };
@@ -274,24 +282,22 @@ fn success(
     query: &ConnectorQuery,
     language: Language,
 ) -> Success {
-    let body = match operation {
-        Operation::RelatedActivities => defs.dataset.activities_body(query, language),
-        Operation::RelatedRecords => defs.dataset.records_body(query, language),
-    };
-    Success { body, language }
+    Success {
+        body: defs.dataset.body(operation, query, language),
+        language,
+    }
 }
 
 /// Steps 4-9 of the decision order: the errorCode and options of the first
-/// condition that applies. May refine `vars` (e.g. the restricted resource).
-fn realistic_condition<'s>(
+/// condition that applies, and the restriction a restricted record names.
+fn realistic_condition<'s, 'd>(
     state: &'s AppState,
-    defs: &Definitions,
+    defs: &'d Definitions,
     query: &ConnectorQuery,
     inputs: &Inputs,
     client: ClientKey,
     throttled_for: Option<Duration>,
-    vars: &mut Vars,
-) -> Option<(&'s str, Options)> {
+) -> Option<(&'s str, Options, Option<&'d Restriction>)> {
     let config = &state.config;
     if config.auth == AuthMode::Bearer {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -300,7 +306,7 @@ fn realistic_condition<'s>(
                 reason: Some(problem.reason().to_owned()),
                 ..Options::default()
             };
-            return Some(("INVALID_TOKEN_SPECIFIED", options));
+            return Some(("INVALID_TOKEN_SPECIFIED", options, None));
         }
     }
     if let Some(left) = throttled_for {
@@ -308,7 +314,7 @@ fn realistic_condition<'s>(
             retry_after: Some(whole_seconds(left)),
             ..Options::default()
         };
-        return Some(("REQUEST_THROTTLED", options));
+        return Some(("REQUEST_THROTTLED", options, None));
     }
     if let Some(limiter) = state.limiter.load().as_ref()
         && let Err(seconds) = limiter.check(client)
@@ -317,28 +323,23 @@ fn realistic_condition<'s>(
             retry_after: Some(seconds),
             ..Options::default()
         };
-        return Some(("REQUEST_THROTTLED", options));
+        return Some(("REQUEST_THROTTLED", options, None));
     }
     if crm_mismatch(config.crm_type, config.crm_org_url.as_deref(), query) {
-        return Some(("INVALID_CRM_CONNECTION", Options::default()));
+        return Some(("INVALID_CRM_CONNECTION", Options::default(), None));
     }
     if let Some(record) = defs.dataset.defined(&query.record_type, &query.record_id) {
         match record.state {
             RecordState::Active => {}
-            RecordState::Deleted => return Some(("RECORD_NOT_FOUND", Options::default())),
+            RecordState::Deleted => return Some(("RECORD_NOT_FOUND", Options::default(), None)),
             RecordState::Restricted => {
-                if let Some(r) = &record.restriction {
-                    vars.resource_type = Some(r.resource_type.clone());
-                    vars.resource_id = Some(r.resource_id.clone());
-                    vars.privilege = Some(r.privilege.clone());
-                }
-                return Some(("INSUFFICIENT_PERMISSIONS", Options::default()));
+                return Some(("INSUFFICIENT_PERMISSIONS", Options::default(), record.restriction.as_ref()));
             }
         }
     }
     // The weighted list was checked against the catalogue at start-up.
     let failure = state.failures.as_ref()?.draw()?;
-    Some((failure, Options::default()))
+    Some((failure, Options::default(), None))
 }
 
 /// The catalogue's scenario for `code` (a user may have overridden it).

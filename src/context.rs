@@ -6,7 +6,6 @@
 //! fallbacks) the journal entry. `RequestContext::reply` turns a connector
 //! result into a response.
 
-use std::collections::BTreeMap;
 use std::future::{Ready, ready};
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
@@ -25,7 +24,7 @@ use crate::contract::{
     ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
 };
 use crate::error::ApiError;
-use crate::journal::{self, Entry};
+use crate::journal::Entry;
 use crate::state::AppState;
 
 /// The activityId of the request being served.
@@ -105,33 +104,23 @@ fn endpoint_label(path: &str) -> &'static str {
     }
 }
 
-/// What the journal keeps of the request, captured before it is handed on.
+/// What the journal keeps of the request, captured before it is handed on
+/// (cheap clones; redaction happens when the journal is read).
 struct Seen {
     at: OffsetDateTime,
     method: String,
     path: String,
     query: String,
-    headers: BTreeMap<String, String>,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 fn seen(req: &ServiceRequest) -> Seen {
-    let headers = req
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            let value = match journal::is_secret_header(name.as_str()) {
-                true => journal::REDACTED.to_owned(),
-                false => String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            };
-            (name.as_str().to_owned(), value)
-        })
-        .collect();
     Seen {
         at: OffsetDateTime::now_utc(),
         method: req.method().to_string(),
         path: req.path().to_owned(),
-        query: journal::redact_query(req.query_string()),
-        headers,
+        query: req.query_string().to_owned(),
+        headers: req.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect(),
     }
 }
 
@@ -268,7 +257,6 @@ fn record(
     };
     let entry = Entry {
         id: 0,
-        time: crate::data::format_time_millis(seen.at),
         at: seen.at,
         method: seen.method,
         path: seen.path,

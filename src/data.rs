@@ -18,6 +18,9 @@ use time::{Duration, OffsetDateTime};
 use crate::files::{DefinitionFile, Source};
 use crate::generate::Generator;
 use crate::lang::{Language, Text};
+use bytes::Bytes;
+
+use crate::contract::Operation;
 use crate::params::ConnectorQuery;
 use crate::trigger::Trigger;
 
@@ -386,12 +389,20 @@ fn key(record_type: &str, record_id: &str) -> Key {
     (record_type.to_lowercase(), record_id.to_lowercase())
 }
 
-/// Every record the data defines, plus the generator for the rest.
-#[derive(Debug)]
+/// Every record the data defines, the generator for the rest, and a cache of
+/// rendered bodies (the same request gets the same bytes, so repeated pages
+/// are served without rendering).
 pub struct Dataset {
     records: HashMap<Key, Record>,
     generator: Generator,
     reference: OffsetDateTime,
+    cache: quick_cache::sync::Cache<String, Bytes, BodyWeight>,
+}
+
+impl std::fmt::Debug for Dataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dataset").field("records", &self.records.len()).finish_non_exhaustive()
+    }
 }
 
 impl Dataset {
@@ -411,6 +422,7 @@ impl Dataset {
             records,
             generator: Generator::embedded(),
             reference,
+            cache: quick_cache::sync::Cache::with_weighter(1024, BODY_CACHE_BYTES, BodyWeight),
         }
     }
 
@@ -434,8 +446,22 @@ impl Dataset {
         keys
     }
 
-    /// The activities page for a query, serialized.
-    pub fn activities_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
+    /// The success body of `operation` for a query: from the cache when the
+    /// same page was rendered before, else rendered and cached.
+    pub fn body(&self, operation: Operation, query: &ConnectorQuery, language: Language) -> Bytes {
+        let key = cache_key(operation, query, language);
+        if let Some(body) = self.cache.get(&key) {
+            return body;
+        }
+        let body = Bytes::from(match operation {
+            Operation::RelatedActivities => self.activities_body(query, language),
+            Operation::RelatedRecords => self.records_body(query, language),
+        });
+        self.cache.insert(key, body.clone());
+        body
+    }
+
+    fn activities_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
         let in_window = |a: &&Activity| {
             query.start.is_none_or(|start| a.at >= start) && query.end.is_none_or(|end| a.at <= end)
         };
@@ -446,29 +472,50 @@ impl Dataset {
         let defined = self.defined(&query.record_type, &query.record_id);
         match defined.and_then(|r| r.activities(language)) {
             Some(items) => render(items),
-            None => render(&self.generator.activities(
-                &query.record_type,
-                &query.record_id,
-                language,
-                self.reference,
-            )),
+            None => render(&self.generator.activities(&query.record_type, &query.record_id, language, self.reference)),
         }
     }
 
-    /// The related-records page for a query, serialized.
-    pub fn records_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
-        let render = |items: &[RelatedRecord]| {
-            serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default()
-        };
+    fn records_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
+        let render = |items: &[RelatedRecord]| serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default();
         let defined = self.defined(&query.record_type, &query.record_id);
         match defined.and_then(|r| r.related(language)) {
             Some(items) => render(items),
-            None => render(
-                &self
-                    .generator
-                    .related(&query.record_type, &query.record_id, language),
-            ),
+            None => render(&self.generator.related(&query.record_type, &query.record_id, language)),
         }
+    }
+}
+
+/// Everything a success body depends on, as one string: the operation, the
+/// language, the record (lower-cased, as looked up) and the page and window.
+fn cache_key(operation: Operation, query: &ConnectorQuery, language: Language) -> String {
+    use std::fmt::Write;
+    let mut key = String::with_capacity(64 + query.record_type.len() + query.record_id.len());
+    let _ = write!(
+        key,
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+        operation.id(),
+        language.tag(),
+        query.record_type.to_lowercase(),
+        query.record_id.to_lowercase(),
+        query.skip,
+        query.top.map(|t| t.min(MAX_TOP)),
+        query.start.map(|t| t.unix_timestamp_nanos()),
+        query.end.map(|t| t.unix_timestamp_nanos()),
+    );
+    key
+}
+
+/// Rendered bodies are cached up to this many bytes in all; the least
+/// recently useful are evicted first.
+pub const BODY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
+
+#[derive(Clone)]
+struct BodyWeight;
+
+impl quick_cache::Weighter<String, Bytes> for BodyWeight {
+    fn weight(&self, key: &String, body: &Bytes) -> u64 {
+        (key.len() + body.len()) as u64
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use http::{HeaderName, HeaderValue};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -55,17 +56,21 @@ pub fn redact_query(query: &str) -> String {
         .join("&")
 }
 
+/// One answered request. Kept as received (headers are cheap reference
+/// counted clones); secrets are redacted and times formatted when an entry is
+/// serialized, so recording stays cheap on the request path.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub id: u64,
-    pub time: String,
-    #[serde(skip)]
+    #[serde(rename = "time", serialize_with = "rfc3339")]
     pub at: OffsetDateTime,
     pub method: String,
     pub path: String,
+    #[serde(serialize_with = "redacted_query")]
     pub query: String,
-    pub headers: BTreeMap<String, String>,
+    #[serde(serialize_with = "redacted_headers")]
+    pub headers: Vec<(HeaderName, HeaderValue)>,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'static str>,
@@ -77,6 +82,28 @@ pub struct Entry {
     pub activity_id: String,
     pub duration_ms: f64,
     pub retry_after_violation: bool,
+}
+
+fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&crate::data::format_time_millis(*at))
+}
+
+fn redacted_query<S: serde::Serializer>(query: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&redact_query(query))
+}
+
+fn redacted_headers<S: serde::Serializer>(headers: &[(HeaderName, HeaderValue)], serializer: S) -> Result<S::Ok, S::Error> {
+    let map: BTreeMap<&str, String> = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = match is_secret_header(name.as_str()) {
+                true => REDACTED.to_owned(),
+                false => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            };
+            (name.as_str(), value)
+        })
+        .collect();
+    serializer.collect_map(map)
 }
 
 /// Which entries to list or count; every field set must match.
@@ -198,12 +225,11 @@ mod tests {
     fn entry(status: u16, scenario: Option<&str>) -> Entry {
         Entry {
             id: 0,
-            time: String::new(),
             at: OffsetDateTime::UNIX_EPOCH,
             method: "GET".into(),
             path: "/api/related-records".into(),
             query: String::new(),
-            headers: BTreeMap::new(),
+            headers: Vec::new(),
             status,
             operation: Some("scp-get-related-records"),
             scenario: scenario.map(str::to_owned),

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Reproducible benchmark of crm-connector-mock against a bare actix-web baseline.
+
+In ONE run, under the same load settings (wrk on loopback), it measures this
+server and `examples/baseline.rs` (which serves the very bytes the mock sent)
+on: the success path of each operation, a simulated error path (429) and a
+delayed path. It reports requests per second, p50 and p99 latency, errors,
+idle and peak RSS, start-up time to the first successful response, the ratios
+to the baseline, a plain request's latency while 1,000 delayed requests wait,
+and RSS across a sustained mixed run with the journal and metrics on.
+
+    python3 benches/bench.py                  # full run (about 3 minutes)
+    python3 benches/bench.py --quick          # smoke run (seconds), used by CI
+
+Timings are reported, never asserted; `--check` prints which targets of the
+performance issue hold and exits 1 if any does not. Everything runs on
+127.0.0.1 with bounded durations. Needs wrk (apt-get install wrk).
+"""
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+MOCK = os.path.join(TARGET, "release", "crm-connector-mock")
+BASELINE = os.path.join(TARGET, "release", "examples", "baseline")
+
+# name, mock path+query, mock headers, expected mock status, baseline delay ms
+PATHS = [
+    ("activities 200", "/api/related-activities?recordType=opportunity&recordId=BENCH-1", {}, 200, 0),
+    ("records 200", "/api/related-records?recordType=account&recordId=BENCH-2", {}, 200, 0),
+    ("simulated 429", "/api/related-records?recordType=account&recordId=BENCH-3", {"X-Simulate-Error": "429"}, 429, 0),
+    ("delayed 20 ms", "/api/related-activities?recordType=account&recordId=BENCH-4", {"X-Simulate-Delay": "20"}, 200, 20),
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kib(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def get(url, headers=None, timeout=10):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def start(argv, port):
+    """Starts a server; returns (process, ms to the first 200 on /health)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = started + 10
+    while time.perf_counter() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.05):
+                pass
+            if get(f"http://127.0.0.1:{port}/health", timeout=1)[0] == 200:
+                return process, (time.perf_counter() - started) * 1000
+        except OSError:
+            time.sleep(0.001)
+    process.kill()
+    raise SystemExit(f"{argv[0]} did not start")
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wrk(url, headers, seconds, connections, threads):
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for name, value in headers.items():
+        argv += ["-H", f"{name}: {value}"]
+    out = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "requests": int(total.group(1)) if total else 0,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+        "raw": out,
+    }
+
+
+def metrics_by_status(port):
+    """Requests the mock answered, by (operation, status, scenario)."""
+    _, text = get(f"http://127.0.0.1:{port}/metrics")
+    counts = {}
+    for match in re.finditer(r'crm_mock_requests_total\{operation="([^"]*)",status="(\d+)",scenario="([^"]*)"\} (\d+)', text.decode()):
+        op, status, scenario, n = match.groups()
+        counts[(op, int(status), scenario)] = counts.get((op, int(status), scenario), 0) + int(n)
+    return counts
+
+
+def plain_latency_under_delayed_load(port, delayed, plain_requests):
+    """p50/max ms of plain requests while `delayed` connections wait on 3 s delays."""
+    url = f"http://127.0.0.1:{port}/api/related-records?recordType=account&recordId=BENCH-2"
+    load = subprocess.Popen(
+        ["wrk", "-t2", f"-c{delayed}", "-d8s", "--timeout", "10s", "-H", "X-Simulate-Delay: 3000", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.5)
+    samples = []
+    for _ in range(plain_requests):
+        t = time.perf_counter()
+        get(url)
+        samples.append((time.perf_counter() - t) * 1000)
+    load.wait(timeout=30)
+    return statistics.median(samples), max(samples)
+
+
+def soak(port, seconds, connections):
+    """Mixed load for `seconds`; RSS sampled every 5 s."""
+    script = os.path.join(ROOT, "benches", "mixed.lua")
+    url = f"http://127.0.0.1:{port}"
+    load = subprocess.Popen(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script, url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    return load
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few seconds per step; numbers are not meaningful")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per path and server")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--soak", type=int, default=60, help="seconds of the mixed RSS run")
+    parser.add_argument("--check", action="store_true", help="exit 1 unless the issue's targets hold")
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.soak = 2, 6
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "crm-connector-mock", "--example", "baseline"], cwd=ROOT, check=True)
+
+    workers = "2"
+    clock = "2026-11-25T12:00:00Z"
+    mock_port, base_port = free_port(), free_port()
+    env_note = f"{os.cpu_count()} cores, wrk -t2 -c{args.connections} -d{args.seconds}s, both servers {workers} workers"
+
+    # Start-up, idle RSS, and the bodies the baseline will serve.
+    mock, mock_startup = start([MOCK, "--port", str(mock_port), "--workers", workers, "--clock", clock], mock_port)
+    mock_idle = rss_kib(mock.pid)
+    tmp = tempfile.mkdtemp(prefix="crm-bench-")
+    routes = []
+    for i, (name, path, headers, status, delay) in enumerate(PATHS):
+        got, body = get(f"http://127.0.0.1:{mock_port}{path}", headers)
+        assert got == status, (name, got)
+        file = os.path.join(tmp, f"{i}.json")
+        with open(file, "wb") as f:
+            f.write(body)
+        routes.append(f"/p{i}={status}:{delay}:{file}")
+    baseline, base_startup = start([BASELINE, str(base_port), workers] + routes, base_port)
+    base_idle = rss_kib(baseline.pid)
+
+    rows = []
+    before = metrics_by_status(mock_port)
+    for i, (name, path, headers, status, _) in enumerate(PATHS):
+        m = wrk(f"http://127.0.0.1:{mock_port}{path}", headers, args.seconds, args.connections, 2)
+        b = wrk(f"http://127.0.0.1:{base_port}/p{i}", {}, args.seconds, args.connections, 2)
+        rows.append((name, status, m, b))
+    after = metrics_by_status(mock_port)
+    answered = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    mock_peak, base_peak = rss_kib(mock.pid, "VmHWM"), rss_kib(baseline.pid, "VmHWM")
+    stop(baseline)
+
+    # 1,000 waiting requests must not hold up a plain one.
+    delayed = 1000 if not args.quick else 200
+    plain_p50, plain_max = plain_latency_under_delayed_load(mock_port, delayed, 20)
+
+    # Sustained mixed load with the journal and metrics on: RSS over time.
+    load = soak(mock_port, args.soak, args.connections)
+    samples = []
+    t0 = time.time()
+    while load.poll() is None and time.time() - t0 < args.soak + 30:
+        time.sleep(5 if not args.quick else 1)
+        if load.poll() is None:
+            samples.append(rss_kib(mock.pid))
+    soak_out = load.communicate(timeout=30)[0]
+    healthy = get(f"http://127.0.0.1:{mock_port}/health")[0] == 200
+    stop(mock)
+
+    # Report.
+    unexpected = sum(n for (op, st, sc), n in answered.items() if op.startswith("scp-") and st not in (200, 429))
+    simulated_ok = all(
+        (m["socket_errors"] == 0) and ((m["non2xx"] == 0) if status == 200 else (m["non2xx"] == m["requests"]))
+        for _, status, m, _ in rows
+    )
+    print(f"\n# crm-connector-mock benchmark ({time.strftime('%Y-%m-%d')}, {env_note})\n")
+    print("| path | mock req/s | baseline req/s | ratio | mock p50 ms | mock p99 ms | baseline p99 ms | p99 ratio | errors |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    results = []
+    for name, status, m, b in rows:
+        ratio = m["rps"] / b["rps"] if b["rps"] else 0
+        p99_ratio = m["p99"] / b["p99"] if b["p99"] else float("inf")
+        errors = m["socket_errors"] + (m["non2xx"] if status == 200 else m["requests"] - m["non2xx"])
+        results.append((name, ratio, p99_ratio, errors))
+        print(f"| {name} | {m['rps']:.0f} | {b['rps']:.0f} | {ratio:.2f} | {m['p50']:.2f} | {m['p99']:.2f} | {b['p99']:.2f} | {p99_ratio:.2f} | {errors} |")
+    print()
+    print("| measure | mock | baseline |")
+    print("|---|---|---|")
+    print(f"| start-up to first 200 | {mock_startup:.1f} ms | {base_startup:.1f} ms |")
+    print(f"| idle RSS | {mock_idle / 1024:.1f} MiB | {base_idle / 1024:.1f} MiB |")
+    print(f"| peak RSS at {args.connections} connections | {mock_peak / 1024:.1f} MiB | {base_peak / 1024:.1f} MiB |")
+    print(f"| plain request while {delayed} delayed wait | p50 {plain_p50:.1f} ms, max {plain_max:.1f} ms | |")
+    if samples:
+        first, last, top = samples[0], samples[-1], max(samples)
+        drift = (last - first) / first if first else 0
+        print(f"| RSS over a {args.soak} s mixed run | {first / 1024:.1f} -> {last / 1024:.1f} MiB (max {top / 1024:.1f}, drift {drift:+.1%}) | |")
+    else:
+        drift, top = 0.0, 0
+    print(f"| unexpected statuses from the mock | {unexpected} | |")
+    print(f"| healthy after the runs | {healthy} | |")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", soak_out or "")
+    if match:
+        print(f"| mixed run throughput | {float(match.group(1)):.0f} req/s | |")
+
+    checks = [
+        ("success and error paths >= 85% of baseline throughput", all(r >= 0.85 for n, r, _, _ in results if "delayed" not in n)),
+        ("p99 <= 2x baseline", all(p <= 2.0 for _, _, p, _ in results)),
+        ("zero non-simulated errors", all(e == 0 for _, _, _, e in results) and simulated_ok and unexpected == 0),
+        ("start-up to first 200 <= 50 ms", mock_startup <= 50),
+        ("idle RSS <= 10 MB", mock_idle / 1024 <= 10),
+        ("peak RSS <= 40 MB", mock_peak / 1024 <= 40),
+        ("RSS flat within 10% over the mixed run", abs(drift) <= 0.10),
+        ("healthy afterwards", healthy),
+    ]
+    print("\n| target | holds |\n|---|---|")
+    for label, ok in checks:
+        print(f"| {label} | {'yes' if ok else 'NO'} |")
+    shutil.rmtree(tmp, ignore_errors=True)
+    if args.check and not all(ok for _, ok in checks):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
