@@ -20,21 +20,37 @@ struct Canned {
 }
 
 fn parse_route(spec: &str) -> (String, Canned) {
-    let (path, rest) = spec.split_once('=').expect("ROUTE is PATH=STATUS:DELAY_MS:FILE");
+    let (path, rest) = spec
+        .split_once('=')
+        .expect("ROUTE is PATH=STATUS:DELAY_MS:FILE");
     let mut parts = rest.splitn(3, ':');
     let status = parts.next().and_then(|s| s.parse().ok()).expect("STATUS");
-    let delay = parts.next().and_then(|s| s.parse().ok()).map(Duration::from_millis).expect("DELAY_MS");
+    let delay = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_millis)
+        .expect("DELAY_MS");
     let file = parts.next().expect("FILE");
     let body = std::fs::read(file).expect("readable FILE");
-    (path.to_owned(), Canned { status, delay, body: body.into() })
+    (
+        path.to_owned(),
+        Canned {
+            status,
+            delay,
+            body: body.into(),
+        },
+    )
 }
 
 async fn answer(canned: web::Data<Canned>) -> HttpResponse {
     if !canned.delay.is_zero() {
         actix_web::rt::time::sleep(canned.delay).await;
     }
-    let status = actix_web::http::StatusCode::from_u16(canned.status).unwrap_or(actix_web::http::StatusCode::OK);
-    HttpResponse::build(status).content_type("application/json").body(canned.body.clone())
+    let status = actix_web::http::StatusCode::from_u16(canned.status)
+        .unwrap_or(actix_web::http::StatusCode::OK);
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(canned.body.clone())
 }
 
 #[actix_web::main]
@@ -44,9 +60,16 @@ async fn main() -> std::io::Result<()> {
     let workers: usize = args.next().and_then(|w| w.parse().ok()).expect("WORKERS");
     let routes: Vec<(String, Canned)> = args.map(|a| parse_route(&a)).collect();
     let server = HttpServer::new(move || {
-        let mut app = App::new().route("/health", web::get().to(|| async { HttpResponse::Ok().body("ok") }));
+        let mut app = App::new().route(
+            "/health",
+            web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+        );
         for (path, canned) in &routes {
-            app = app.service(web::resource(path.as_str()).app_data(web::Data::new(canned.clone())).route(web::get().to(answer)));
+            app = app.service(
+                web::resource(path.as_str())
+                    .app_data(web::Data::new(canned.clone()))
+                    .route(web::get().to(answer)),
+            );
         }
         app
     })

@@ -170,17 +170,19 @@ fn decide(
         inputs.peer,
         &state.key_hasher,
     );
-    let compliance = named
-        .clone()
-        .unwrap_or_else(|| format!("{client}:{record_key}"));
-    let session = named.unwrap_or(record_key);
+    // Built only when throttling is in play, since most requests never need it.
+    let compliance = || match &named {
+        Some(name) => name.clone(),
+        None => format!("{client}:{record_key}"),
+    };
+    let session = named.clone().unwrap_or_else(|| record_key.clone());
     let vars = || vars(state, operation, &query);
     let now = Instant::now();
 
     // Steps 2-4 under one short lock: sticky, sequence position, compliance.
     let (trigger, sticky_delay, step, throttled_for) = {
         let mut sessions = state.sessions();
-        let throttled_for = sessions.throttled_for(&compliance, now);
+        let throttled_for = sessions.throttled_for(compliance, now);
         let (trigger, sticky_delay) = match requested {
             Some(t) => (Some(t), None),
             None => match sessions.take_sticky(operation, &session) {
@@ -214,26 +216,20 @@ fn decide(
         // A sequence or count used up, or an explicit 200: success, and the
         // realistic conditions are skipped too.
         (Some(_), _) => Ok(()),
-        (None, _) => match realistic_condition(
-            state,
-            defs,
-            &query,
-            inputs,
-            client,
-            throttled_for,
-            
-        ) {
-            Some((code, options, restriction)) => {
-                let mut vars = vars();
-                if let Some(r) = restriction {
-                    vars.resource_type = Some(r.resource_type.clone());
-                    vars.resource_id = Some(r.resource_id.clone());
-                    vars.privilege = Some(r.privilege.clone());
+        (None, _) => {
+            match realistic_condition(state, defs, &query, inputs, client, throttled_for) {
+                Some((code, options, restriction)) => {
+                    let mut vars = vars();
+                    if let Some(r) = restriction {
+                        vars.resource_type = Some(r.resource_type.clone());
+                        vars.resource_id = Some(r.resource_id.clone());
+                        vars.privilege = Some(r.privilege.clone());
+                    }
+                    Err(builtin(defs, code, &vars, &options))
                 }
-                Err(builtin(defs, code, &vars, &options))
+                None => Ok(()),
             }
-            None => Ok(()),
-        },
+        }
     };
     decision.result = answer.map(|()| success(defs, operation, &query, language));
     if let Err(error) = &decision.result
@@ -241,7 +237,7 @@ fn decide(
     {
         state
             .sessions()
-            .throttle(&compliance, now + Duration::from_secs(seconds), now);
+            .throttle(&compliance(), now + Duration::from_secs(seconds), now);
     }
     Ok(decision)
 }
@@ -333,7 +329,11 @@ fn realistic_condition<'s, 'd>(
             RecordState::Active => {}
             RecordState::Deleted => return Some(("RECORD_NOT_FOUND", Options::default(), None)),
             RecordState::Restricted => {
-                return Some(("INSUFFICIENT_PERMISSIONS", Options::default(), record.restriction.as_ref()));
+                return Some((
+                    "INSUFFICIENT_PERMISSIONS",
+                    Options::default(),
+                    record.restriction.as_ref(),
+                ));
             }
         }
     }

@@ -120,7 +120,11 @@ fn seen(req: &ServiceRequest) -> Seen {
         method: req.method().to_string(),
         path: req.path().to_owned(),
         query: req.query_string().to_owned(),
-        headers: req.headers().iter().map(|(n, v)| (n.clone(), v.clone())).collect(),
+        headers: req
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect(),
     }
 }
 

@@ -401,7 +401,9 @@ pub struct Dataset {
 
 impl std::fmt::Debug for Dataset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Dataset").field("records", &self.records.len()).finish_non_exhaustive()
+        f.debug_struct("Dataset")
+            .field("records", &self.records.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -472,16 +474,27 @@ impl Dataset {
         let defined = self.defined(&query.record_type, &query.record_id);
         match defined.and_then(|r| r.activities(language)) {
             Some(items) => render(items),
-            None => render(&self.generator.activities(&query.record_type, &query.record_id, language, self.reference)),
+            None => render(&self.generator.activities(
+                &query.record_type,
+                &query.record_id,
+                language,
+                self.reference,
+            )),
         }
     }
 
     fn records_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
-        let render = |items: &[RelatedRecord]| serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default();
+        let render = |items: &[RelatedRecord]| {
+            serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default()
+        };
         let defined = self.defined(&query.record_type, &query.record_id);
         match defined.and_then(|r| r.related(language)) {
             Some(items) => render(items),
-            None => render(&self.generator.related(&query.record_type, &query.record_id, language)),
+            None => render(
+                &self
+                    .generator
+                    .related(&query.record_type, &query.record_id, language),
+            ),
         }
     }
 }

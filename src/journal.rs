@@ -92,7 +92,10 @@ fn redacted_query<S: serde::Serializer>(query: &str, serializer: S) -> Result<S:
     serializer.serialize_str(&redact_query(query))
 }
 
-fn redacted_headers<S: serde::Serializer>(headers: &[(HeaderName, HeaderValue)], serializer: S) -> Result<S::Ok, S::Error> {
+fn redacted_headers<S: serde::Serializer>(
+    headers: &[(HeaderName, HeaderValue)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     let map: BTreeMap<&str, String> = headers
         .iter()
         .map(|(name, value)| {

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use crm_connector_mock::config::Command;
-use crm_connector_mock::{Application, Cli, Config, cli, startup};
+use crm_connector_mock::{Application, Cli, Config, cli, logsink, startup};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    logsink::init();
     let config = match Config::from_cli(&args) {
         Ok(config) => config,
         Err(message) => return fail(&message),
@@ -21,13 +21,16 @@ fn main() -> ExitCode {
         Some(Command::Validate { dir }) => cli::validate(&dir),
         Some(Command::Healthcheck) => Ok(cli::healthcheck(&config)),
     };
-    outcome.unwrap_or_else(|message| fail(&message))
+    let code = outcome.unwrap_or_else(|message| fail(&message));
+    logsink::flush();
+    code
 }
 
 fn serve(config: Config) -> Result<ExitCode, String> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config)?;
         log::info!("listening on {}", app.base_url());
+        logsink::flush();
         let handle = app.handle();
         actix_web::rt::spawn(async move {
             match startup::shutdown_signal().await {
@@ -40,6 +43,7 @@ fn serve(config: Config) -> Result<ExitCode, String> {
             .await
             .map_err(|e| format!("server error: {e}"))?;
         log::info!("stopped");
+        logsink::flush();
         Ok(ExitCode::SUCCESS)
     })
 }

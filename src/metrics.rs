@@ -122,7 +122,9 @@ impl Metrics {
             scenario: scenario_label(scenario),
         };
         self.requests.get_or_create(&labels).inc();
-        self.duration.get_or_create(&OperationLabels { operation }).observe(seconds);
+        self.duration
+            .get_or_create(&OperationLabels { operation })
+            .observe(seconds);
     }
 
     /// The text exposition.

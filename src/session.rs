@@ -82,9 +82,13 @@ impl Sessions {
         }
     }
 
-    /// Time left before `session` may come back, if it was throttled.
-    pub fn throttled_for(&self, session: &str, now: Instant) -> Option<Duration> {
-        let until = *self.throttled_until.get(session)?;
+    /// Time left before a client may come back, if it was throttled. The
+    /// key is built only when anyone is throttled at all.
+    pub fn throttled_for(&self, key: impl FnOnce() -> String, now: Instant) -> Option<Duration> {
+        if self.throttled_until.is_empty() {
+            return None;
+        }
+        let until = *self.throttled_until.get(&key())?;
         (until > now).then(|| until - now)
     }
 
@@ -203,14 +207,14 @@ mod tests {
         let now = Instant::now();
         sessions.throttle("s", now + Duration::from_secs(2), now);
         assert_eq!(
-            sessions.throttled_for("s", now + Duration::from_millis(500)),
+            sessions.throttled_for(|| "s".into(), now + Duration::from_millis(500)),
             Some(Duration::from_millis(1500))
         );
         assert_eq!(
-            sessions.throttled_for("s", now + Duration::from_secs(2)),
+            sessions.throttled_for(|| "s".into(), now + Duration::from_secs(2)),
             None
         );
-        assert_eq!(sessions.throttled_for("other", now), None);
+        assert_eq!(sessions.throttled_for(|| "other".into(), now), None);
     }
 
     #[test]

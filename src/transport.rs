@@ -85,7 +85,7 @@ fn json_ok(language: Language) -> actix_web::HttpResponseBuilder {
 
 fn faulty(req: &HttpRequest, fault: Fault, success: Success, interval: Duration) -> HttpResponse {
     let language = success.language;
-    let body = Bytes::from(success.body);
+    let body = success.body;
     let declared = body.len() as u64;
     match fault {
         Fault::ConnectionReset | Fault::EmptyResponse => {

@@ -19,6 +19,20 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// SIGTERM through the shell's builtin kill (present on every machine, unlike
+/// /bin/kill).
+fn terminate(child: &std::process::Child) {
+    signal(child, "TERM");
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -{name} {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name}");
+}
+
 #[test]
 fn help_lists_every_flag_with_its_env_var() {
     let (code, stdout, _) = run(&["--help"]);
@@ -190,7 +204,8 @@ fn port_zero_logs_the_real_bound_address_and_serves() {
         .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
-    child.kill().unwrap();
+    // A graceful stop flushes the buffered log (see src/logsink.rs).
+    terminate(&child);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     child.wait().unwrap();
     // Assert
@@ -273,7 +288,7 @@ fn start(args: &[&str]) -> (std::process::Child, String) {
 
 #[test]
 fn sigterm_and_sigint_let_in_flight_requests_finish_and_exit_0() {
-    for signal in ["TERM", "INT"] {
+    for signal_name in ["TERM", "INT"] {
         // Arrange: one request that takes 800 ms is in flight.
         let (mut child, address) = start(&["--shutdown-timeout", "5"]);
         let in_flight = std::thread::spawn({
@@ -290,20 +305,18 @@ fn sigterm_and_sigint_let_in_flight_requests_finish_and_exit_0() {
         });
         std::thread::sleep(std::time::Duration::from_millis(200));
         // Act
-        // The shell's builtin kill: present on every machine, unlike /bin/kill.
-        let killed = Command::new("sh")
-            .args(["-c", &format!("kill -{signal} {}", child.id())])
-            .status()
-            .unwrap();
-        assert!(killed.success());
+        signal(&child, signal_name);
         // Assert: the request completes and the process exits cleanly.
         let response = in_flight.join().unwrap();
-        assert!(response.starts_with("HTTP/1.1 200"), "{signal}: {response}");
+        assert!(
+            response.starts_with("HTTP/1.1 200"),
+            "{signal_name}: {response}"
+        );
         let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(0), "SIG{signal} exits 0");
+        assert_eq!(status.code(), Some(0), "SIG{signal_name} exits 0");
         assert!(
             TcpStream::connect(&address).is_err(),
-            "no longer accepting after SIG{signal}"
+            "no longer accepting after SIG{signal_name}"
         );
     }
 }
