@@ -108,18 +108,12 @@ fn endpoint_label(path: &str) -> &'static str {
 /// (cheap clones; redaction happens when the journal is read).
 struct Seen {
     at: OffsetDateTime,
-    method: String,
-    path: String,
-    query: String,
     headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 fn seen(req: &ServiceRequest) -> Seen {
     Seen {
         at: OffsetDateTime::now_utc(),
-        method: req.method().to_string(),
-        path: req.path().to_owned(),
-        query: req.query_string().to_owned(),
         headers: req
             .headers()
             .iter()
@@ -160,8 +154,10 @@ pub async fn envelope(
         .as_ref()
         .is_some_and(|s| s.config.journal_capacity > 0);
     let seen = seen_if(journal_on && journaled(req.path()), &req);
-    let method = req.method().to_string();
-    let path = req.path().to_owned();
+    // Cheap clones (a method is inline, a URI is reference counted).
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let path = uri.path();
     let finish = |response: &mut HttpResponse<BoxBody>| {
         stamp(
             response.headers_mut(),
@@ -191,7 +187,7 @@ pub async fn envelope(
                 &outcome,
                 status,
                 elapsed.as_secs_f64(),
-                &path,
+                (&method, &uri),
                 &ctx.activity_id,
                 seen,
             );
@@ -240,13 +236,13 @@ fn record(
     outcome: &Outcome,
     status: u16,
     seconds: f64,
-    path: &str,
+    (method, uri): (&actix_web::http::Method, &actix_web::http::Uri),
     activity_id: &str,
     seen: Option<Seen>,
 ) {
     let operation = outcome
         .operation
-        .map_or_else(|| endpoint_label(path), Operation::id);
+        .map_or_else(|| endpoint_label(uri.path()), Operation::id);
     state.metrics.observe(
         operation,
         status,
@@ -262,9 +258,8 @@ fn record(
     let entry = Entry {
         id: 0,
         at: seen.at,
-        method: seen.method,
-        path: seen.path,
-        query: seen.query,
+        method: method.clone(),
+        uri: crate::journal::Target(uri.clone()),
         headers: seen.headers,
         status,
         operation: outcome.operation.map(Operation::id),

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use http::{HeaderName, HeaderValue};
+use http::{HeaderName, HeaderValue, Method, Uri};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -65,10 +65,11 @@ pub struct Entry {
     pub id: u64,
     #[serde(rename = "time", serialize_with = "rfc3339")]
     pub at: OffsetDateTime,
-    pub method: String,
-    pub path: String,
-    #[serde(serialize_with = "redacted_query")]
-    pub query: String,
+    #[serde(serialize_with = "as_str")]
+    pub method: Method,
+    /// Serialized as `path` and `query` (redacted).
+    #[serde(flatten)]
+    pub uri: Target,
     #[serde(serialize_with = "redacted_headers")]
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub status: u16,
@@ -88,8 +89,22 @@ fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S
     serializer.serialize_str(&crate::data::format_time_millis(*at))
 }
 
-fn redacted_query<S: serde::Serializer>(query: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&redact_query(query))
+fn as_str<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(method.as_str())
+}
+
+/// A request target (a cheap clone of the request's URI).
+#[derive(Debug, Clone)]
+pub struct Target(pub Uri);
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("path", self.0.path())?;
+        map.serialize_entry("query", &redact_query(self.0.query().unwrap_or("")))?;
+        map.end()
+    }
 }
 
 fn redacted_headers<S: serde::Serializer>(
@@ -229,9 +244,8 @@ mod tests {
         Entry {
             id: 0,
             at: OffsetDateTime::UNIX_EPOCH,
-            method: "GET".into(),
-            path: "/api/related-records".into(),
-            query: String::new(),
+            method: Method::GET,
+            uri: Target(Uri::from_static("/api/related-records")),
             headers: Vec::new(),
             status,
             operation: Some("scp-get-related-records"),
