@@ -32,9 +32,6 @@ use crate::session::Sticky;
 use crate::state::AppState;
 use crate::trigger::{self, MAX_DELAY_MS};
 
-/// Admin request bodies larger than this are refused.
-const BODY_LIMIT: usize = 64 * 1024;
-
 /// The admin scope, for `startup::routes`.
 pub fn scope() -> actix_web::Scope<
     impl actix_web::dev::ServiceFactory<
@@ -164,8 +161,8 @@ fn operation(name: &str) -> Option<Operation> {
         .find(|o| o.id().eq_ignore_ascii_case(name) || o.name().eq_ignore_ascii_case(name))
 }
 
-async fn read_body(payload: web::Payload) -> Result<web::Bytes, ApiError> {
-    match payload.to_bytes_limited(BODY_LIMIT).await {
+async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    match payload.to_bytes_limited(limit).await {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(e)) => Err(ApiError::invalid_request(
             "body",
@@ -174,7 +171,7 @@ async fn read_body(payload: web::Payload) -> Result<web::Bytes, ApiError> {
         Err(_) => Err(ApiError::new(
             413,
             "PAYLOAD_TOO_LARGE",
-            format!("Admin request bodies are limited to {BODY_LIMIT} bytes."),
+            format!("Admin request bodies are limited to {limit} bytes."),
         )),
     }
 }
@@ -230,7 +227,7 @@ async fn add_sticky(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let sticky = match read_body(payload)
+    let sticky = match read_body(payload, state.config.max_body_bytes)
         .await
         .and_then(|bytes| parse_sticky(&bytes, &state))
     {

@@ -19,20 +19,60 @@ fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-fn inputs(req: &HttpRequest) -> Inputs<'_> {
-    Inputs {
+/// One of our own knobs: absent is fine, but a value that is not visible
+/// ASCII is a client mistake, not "no value".
+fn knob<'r>(
+    req: &'r HttpRequest,
+    name: &'static str,
+    label: &str,
+) -> Result<Option<&'r str>, ApiError> {
+    match req.headers().get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .map(Some)
+            .map_err(|_| ApiError::invalid_request(label, "must be visible ASCII text")),
+    }
+}
+
+fn inputs(req: &HttpRequest) -> Result<Inputs<'_>, ApiError> {
+    let mut prefer = Vec::new();
+    for value in req.headers().get_all("prefer") {
+        prefer.push(
+            value
+                .to_str()
+                .map_err(|_| ApiError::invalid_request("Prefer", "must be visible ASCII text"))?,
+        );
+    }
+    Ok(Inputs {
         raw_query: req.query_string(),
-        simulate_header: header_str(req, SIMULATE_ERROR_HEADER),
-        prefer: req
-            .headers()
-            .get_all("prefer")
-            .filter_map(|v| v.to_str().ok())
-            .collect(),
-        delay_header: header_str(req, SIMULATE_DELAY_HEADER),
-        session_header: header_str(req, SIMULATE_SESSION_HEADER),
+        simulate_header: knob(req, SIMULATE_ERROR_HEADER, "X-Simulate-Error")?,
+        prefer,
+        delay_header: knob(req, SIMULATE_DELAY_HEADER, "X-Simulate-Delay")?,
+        session_header: knob(req, SIMULATE_SESSION_HEADER, "X-Simulate-Session")?,
+        // Never an error: an unusable Accept-Language means English.
         accept_language: header_str(req, header::ACCEPT_LANGUAGE),
-        authorization: header_str(req, header::AUTHORIZATION),
+        // An unusable Authorization is "malformed" under --auth bearer.
+        authorization: match req.headers().get(header::AUTHORIZATION) {
+            None => None,
+            Some(value) => Some(value.to_str().unwrap_or("\u{1}")),
+        },
         peer: req.peer_addr().map(|a| a.ip()),
+    })
+}
+
+async fn operation(
+    ctx: RequestContext,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    operation: Operation,
+) -> HttpResponse {
+    match inputs(&req) {
+        Ok(inputs) => {
+            let decision = connector::handle(&state, operation, &inputs);
+            transport::respond(&ctx, &req, operation, decision).await
+        }
+        Err(error) => ctx.error(&error),
     }
 }
 
@@ -42,8 +82,7 @@ pub async fn related_activities(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let decision = connector::handle(&state, Operation::RelatedActivities, &inputs(&req));
-    transport::respond(&ctx, &req, Operation::RelatedActivities, decision).await
+    operation(ctx, req, state, Operation::RelatedActivities).await
 }
 
 /// GET records path: scp-get-related-records.
@@ -52,8 +91,7 @@ pub async fn related_records(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let decision = connector::handle(&state, Operation::RelatedRecords, &inputs(&req));
-    transport::respond(&ctx, &req, Operation::RelatedRecords, decision).await
+    operation(ctx, req, state, Operation::RelatedRecords).await
 }
 
 /// GET /metrics: the Prometheus text exposition.

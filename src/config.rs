@@ -13,6 +13,7 @@ use crate::contract::{
     ADMIN_PREFIX, DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH, HEALTH_PATH, OPENAPI_PATH,
 };
 use crate::limiter::RateLimit;
+use crate::limits;
 use crate::params::CrmType;
 use crate::trigger::Delay;
 
@@ -122,6 +123,22 @@ pub struct Cli {
     #[arg(long, env = "CRM_MOCK_NO_ADMIN")]
     pub no_admin: bool,
 
+    /// Longest query string accepted; longer gets 414 URI_TOO_LONG.
+    #[arg(long, env = "CRM_MOCK_MAX_QUERY_BYTES", value_name = "BYTES", default_value_t = limits::MAX_QUERY_BYTES)]
+    pub max_query_bytes: usize,
+
+    /// Most header bytes (names and values) accepted; more gets 431 HEADERS_TOO_LARGE.
+    #[arg(long, env = "CRM_MOCK_MAX_HEADER_BYTES", value_name = "BYTES", default_value_t = limits::MAX_HEADER_BYTES)]
+    pub max_header_bytes: usize,
+
+    /// Largest admin request body accepted; larger gets 413 PAYLOAD_TOO_LARGE.
+    #[arg(long, env = "CRM_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = limits::MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// Milliseconds a client gets to send a complete request head (slow clients get 408).
+    #[arg(long, env = "CRM_MOCK_REQUEST_TIMEOUT", value_name = "MS", default_value_t = limits::REQUEST_TIMEOUT_MS)]
+    pub request_timeout: u64,
+
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout: u64,
@@ -201,6 +218,10 @@ pub struct Config {
     pub journal_capacity: usize,
     pub admin_token: Option<String>,
     pub no_admin: bool,
+    pub max_query_bytes: usize,
+    pub max_header_bytes: usize,
+    pub max_body_bytes: usize,
+    pub request_timeout: u64,
 }
 
 impl Default for Config {
@@ -227,6 +248,10 @@ impl Default for Config {
             journal_capacity: crate::journal::DEFAULT_CAPACITY,
             admin_token: None,
             no_admin: false,
+            max_query_bytes: limits::MAX_QUERY_BYTES,
+            max_header_bytes: limits::MAX_HEADER_BYTES,
+            max_body_bytes: limits::MAX_BODY_BYTES,
+            request_timeout: limits::REQUEST_TIMEOUT_MS,
         }
     }
 }
@@ -260,6 +285,10 @@ impl Config {
             journal_capacity: cli.journal_capacity,
             admin_token: cli.admin_token.clone().filter(|t| !t.is_empty()),
             no_admin: cli.no_admin,
+            max_query_bytes: cli.max_query_bytes,
+            max_header_bytes: cli.max_header_bytes,
+            max_body_bytes: cli.max_body_bytes,
+            request_timeout: cli.request_timeout,
         };
         config.validate()?;
         Ok(config)

@@ -194,6 +194,22 @@ pub async fn envelope(
         }
     };
 
+    if let Some(state) = &state
+        && let Some(error) = crate::limits::check(
+            &head_of(&req),
+            state.config.max_query_bytes,
+            state.config.max_header_bytes,
+        )
+    {
+        let mut response = ctx.error(&error);
+        // The request may still carry unread bytes; do not reuse the connection.
+        response
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+        finish(&mut response);
+        return Ok(req.into_response(response));
+    }
+
     let failure = match AssertUnwindSafe(next.call(req)).catch_unwind().await {
         Ok(Ok(response)) => {
             let (request, mut response) = response.map_into_boxed_body().into_parts();
@@ -224,6 +240,22 @@ pub async fn envelope(
     let mut response = ctx.error(&failure);
     finish(&mut response);
     Err(InternalError::from_response(failure.message, response).into())
+}
+
+fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
+    let headers = req.headers();
+    crate::limits::Head {
+        is_get: req.method() == actix_web::http::Method::GET,
+        query_len: req.query_string().len(),
+        header_bytes: headers
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len())
+            .sum(),
+        content_length: headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+        chunked: headers.contains_key(header::TRANSFER_ENCODING),
+    }
 }
 
 fn seen_if(wanted: bool, req: &ServiceRequest) -> Option<Seen> {

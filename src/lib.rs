@@ -33,6 +33,7 @@ pub mod generate;
 pub mod journal;
 pub mod lang;
 pub mod limiter;
+pub mod limits;
 pub mod logsink;
 pub mod metrics;
 pub mod openapi;

@@ -82,6 +82,7 @@ impl Application {
             }
         })
         .shutdown_timeout(config.shutdown_timeout)
+        .client_request_timeout(std::time::Duration::from_millis(config.request_timeout))
         // actix stops immediately on SIGINT; we want both signals graceful,
         // so `main` handles them (see `shutdown_signal`).
         .disable_signals();

@@ -11,7 +11,7 @@ pub const CLOCK: &str = "2026-11-25T12:00:00Z";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    handle: ServerHandle,
+    handle: Option<ServerHandle>,
 }
 
 /// The two connector operations, by their default paths.
@@ -46,11 +46,21 @@ pub async fn spawn_with(config: Config) -> TestApp {
     TestApp {
         address,
         client: reqwest::Client::new(),
-        handle,
+        handle: Some(handle),
     }
 }
 
 impl TestApp {
+    /// A handle for raw-socket helpers on another thread: the address only
+    /// (it cannot stop the server).
+    pub fn detached(address: String) -> TestApp {
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            handle: None,
+        }
+    }
+
     /// GET `path_and_query` with extra headers.
     pub async fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Response {
         let mut request = self.client.get(format!("{}{path_and_query}", self.address));
@@ -77,7 +87,9 @@ impl TestApp {
     }
 
     pub async fn stop(self) {
-        self.handle.stop(true).await;
+        if let Some(handle) = self.handle {
+            handle.stop(true).await;
+        }
     }
 }
 

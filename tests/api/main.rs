@@ -23,5 +23,7 @@ mod toolkit;
 mod faults;
 // The admin API and /metrics.
 mod admin;
+// Hostile and broken input: limits, malformed heads, slow and vanishing clients.
+mod hostile;
 // /health and /openapi.json.
 mod service;
