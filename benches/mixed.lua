@@ -12,6 +12,11 @@ local requests = {
   {"/api/related-records?recordType=account&recordId=MIX-%d", "429"},
   {"/api/related-records?recordType=account&recordId=MIX-%d", "500"},
   {"/api/related-records?recordType=account&recordId=MIX-%d", "MALFORMED_JSON"},
+  {"/api/related-activities?recordType=account&recordId=MIX-%d", "EMPTY_BODY"},
+  {"/api/related-records?recordType=account&recordId=MIX-%d", "SLOW_BODY; interval=2"},
+  {"/api/related-records?recordType=account&recordId=MIX-%d", "500,429,200"},
+  {"/api/related-activities?recordType=account&recordId=0065g00000DeletedAAA", nil},
+  {"/__admin/requests?status=500", nil},
   {"/api/related-activities?recordType=account&recordId=MIX-%d&simulateDelay=5", nil},
   {"/__admin/requests/count?status=429", nil},
 }

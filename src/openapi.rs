@@ -12,6 +12,8 @@ fn string_param(name: &str, required: bool, description: &str) -> Value {
     let mut p = json!({ "name": name, "in": "query", "type": "string", "required": required, "description": description });
     if required {
         p["minLength"] = json!(1);
+    } else {
+        p["allowEmptyValue"] = json!(true);
     }
     p
 }
@@ -36,17 +38,17 @@ fn parameters(operation: Operation) -> Vec<Value> {
                 "End of the time window (RFC 3339), inclusive.",
             ),
         ] {
-            params.push(json!({ "name": name, "in": "query", "type": "string", "format": "date-time", "required": false, "description": description }));
+            params.push(json!({ "name": name, "in": "query", "type": "string", "format": "date-time", "required": false, "allowEmptyValue": true, "description": description }));
         }
     }
     for (name, description) in [
         ("top", "How many items to return."),
         ("skip", "How many items to skip."),
     ] {
-        params.push(json!({ "name": name, "in": "query", "type": "integer", "format": "int32", "minimum": 0, "required": false, "description": description }));
+        params.push(json!({ "name": name, "in": "query", "type": "integer", "format": "int32", "minimum": 0, "required": false, "allowEmptyValue": true, "description": description }));
     }
     params.push(json!({
-        "name": "crmType", "in": "query", "type": "string", "required": false,
+        "name": "crmType", "in": "query", "type": "string", "required": false, "allowEmptyValue": true,
         "enum": ["Salesforce", "Dynamics365", "Dynamics 365"],
         "description": "The CRM the caller is connected to."
     }));

@@ -198,7 +198,7 @@ fn required(pairs: &QueryPairs, name: &str) -> Result<String, ApiError> {
         false => Err(ApiError::invalid_request(name, "is required")),
         true => pairs
             .get(name)?
-            .filter(|v| !v.trim().is_empty())
+            .filter(|v| !v.is_empty())
             .map(str::to_owned)
             .ok_or_else(|| ApiError::invalid_request(name, "must not be empty")),
     }
@@ -250,7 +250,7 @@ mod tests {
             ("recordId=1", "recordType"),
             ("recordType=account", "recordId"),
             ("recordType=&recordId=1", "recordType"),
-            ("recordType=account&recordId=%20", "recordId"),
+            ("recordType=account&recordId=&recordId=", "recordId"),
             (&*format!("{base}&top=-1"), "top"),
             (&*format!("{base}&top=abc"), "top"),
             (&*format!("{base}&top=2147483648"), "top"),

@@ -1,0 +1,35 @@
+//! The query parser: any raw query string becomes typed values or one
+//! INVALID_REQUEST naming a parameter, never a panic.
+#![no_main]
+
+use crm_connector_mock::contract::Operation;
+use crm_connector_mock::params::{ConnectorQuery, QueryPairs};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    match QueryPairs::parse(raw) {
+        Ok(pairs) => {
+            for operation in Operation::ALL {
+                match ConnectorQuery::parse(operation, &pairs) {
+                    Ok(q) => {
+                        assert!(!q.record_type.is_empty() && !q.record_id.is_empty());
+                        assert!(
+                            q.top.is_none_or(|t| t <= i32::MAX as u32) && q.skip <= i32::MAX as u32
+                        );
+                        if let (Some(s), Some(e)) = (q.start, q.end) {
+                            assert!(s <= e);
+                        }
+                    }
+                    Err(e) => {
+                        assert_eq!(e.code, "INVALID_REQUEST");
+                        assert!(e.details.is_some_and(|d| d.contains_key("parameter")));
+                    }
+                }
+            }
+        }
+        Err(e) => assert_eq!(e.code, "INVALID_REQUEST"),
+    }
+});
