@@ -178,26 +178,8 @@ fn validate_summarises_a_good_directory_and_exits_0() {
 
 #[test]
 fn port_zero_logs_the_real_bound_address_and_serves() {
-    // Arrange
-    let mut child = bin()
-        .args(["--port", "0"])
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    // Act: the start-up line, then one request.
-    let address = lines
-        .by_ref()
-        .take(20)
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split_once("listening on http://")
-                .map(|(_, a)| a.trim().to_owned())
-        })
-        .expect("a listening line");
+    // Arrange / Act: the start-up line, then one request.
+    let (mut child, address, lines) = launch(&[]);
     let mut stream = TcpStream::connect(&address).unwrap();
     stream
         .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-token-123\r\nConnection: close\r\n\r\n")
@@ -225,23 +207,7 @@ fn port_zero_logs_the_real_bound_address_and_serves() {
 #[test]
 fn healthcheck_exits_0_against_a_running_server_and_1_when_none_answers() {
     // Arrange: a server on a free port, found from its start-up line.
-    let mut child = bin()
-        .args(["--port", "0"])
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let address = BufReader::new(stderr)
-        .lines()
-        .take(20)
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split_once("listening on http://")
-                .map(|(_, a)| a.trim().to_owned())
-        })
-        .expect("a listening line");
+    let (mut child, address) = start(&[]);
     let port = address.rsplit(':').next().unwrap().to_owned();
     // Act
     let healthy = bin()
@@ -260,8 +226,15 @@ fn healthcheck_exits_0_against_a_running_server_and_1_when_none_answers() {
     assert!(String::from_utf8_lossy(&after_stop.stderr).contains("not healthy"));
 }
 
-/// Starts the binary on a free port; returns the child and its address.
-fn start(args: &[&str]) -> (std::process::Child, String) {
+/// Starts the binary with `--port 0`; returns the child, the address from
+/// its `listening on` line, and the rest of its log.
+fn launch(
+    args: &[&str],
+) -> (
+    std::process::Child,
+    String,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+) {
     let mut child = bin()
         .args(["--port", "0"])
         .args(args)
@@ -281,7 +254,12 @@ fn start(args: &[&str]) -> (std::process::Child, String) {
                 .map(|(_, a)| a.trim().to_owned())
         })
         .expect("a listening line");
-    // Keep draining the log so the server never blocks on a full pipe.
+    (child, address, lines)
+}
+
+/// Like `launch`, draining the log so the server never blocks on a full pipe.
+fn start(args: &[&str]) -> (std::process::Child, String) {
+    let (child, address, lines) = launch(args);
     std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
     (child, address)
 }
