@@ -159,12 +159,7 @@ fn decide(
         Some(header) => Some(header.to_owned()),
         None => pairs.get(SIMULATE_SESSION_PARAM)?.map(str::to_owned),
     };
-    let record_key = format!(
-        "{}:{}:{}",
-        operation.id(),
-        query.record_type.to_lowercase(),
-        query.record_id.to_lowercase()
-    );
+    let record_key = format!("{}:{}:{}", operation.id(), query.type_key, query.id_key);
     let client = ClientKey::new(
         auth::bearer_token(inputs.authorization).ok(),
         inputs.peer,
@@ -188,7 +183,7 @@ fn decide(
             None => match sessions.take_sticky(operation, &session) {
                 Some((t, d)) => (Some(t), d),
                 None => {
-                    let record = defs.dataset.defined(&query.record_type, &query.record_id);
+                    let record = defs.dataset.defined(&query);
                     (record.and_then(|r| r.simulate.clone()), None)
                 }
             },
@@ -324,7 +319,7 @@ fn realistic_condition<'s, 'd>(
     if crm_mismatch(config.crm_type, config.crm_org_url.as_deref(), query) {
         return Some(("INVALID_CRM_CONNECTION", Options::default(), None));
     }
-    if let Some(record) = defs.dataset.defined(&query.record_type, &query.record_id) {
+    if let Some(record) = defs.dataset.defined(&query) {
         match record.state {
             RecordState::Active => {}
             RecordState::Deleted => return Some(("RECORD_NOT_FOUND", Options::default(), None)),
@@ -406,6 +401,8 @@ mod tests {
         ConnectorQuery {
             record_type: "account".into(),
             record_id: "1".into(),
+            type_key: "account".into(),
+            id_key: "1".into(),
             top: None,
             skip: 0,
             start: None,

@@ -383,17 +383,13 @@ pub fn sort_newest_first(items: &mut [Activity]) {
     items.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.title.cmp(&b.title)));
 }
 
-type Key = (String, String);
-
-fn key(record_type: &str, record_id: &str) -> Key {
-    (record_type.to_lowercase(), record_id.to_lowercase())
-}
-
 /// Every record the data defines, the generator for the rest, and a cache of
 /// rendered bodies (the same request gets the same bytes, so repeated pages
 /// are served without rendering).
 pub struct Dataset {
-    records: HashMap<Key, Record>,
+    /// Lower-cased recordType -> lower-cased recordId -> record: two levels,
+    /// so a lookup by `&str` allocates nothing.
+    records: HashMap<String, HashMap<String, Record>>,
     generator: Generator,
     reference: OffsetDateTime,
     cache: quick_cache::sync::Cache<String, Bytes, BodyWeight>,
@@ -402,7 +398,7 @@ pub struct Dataset {
 impl std::fmt::Debug for Dataset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dataset")
-            .field("records", &self.records.len())
+            .field("record_types", &self.records.len())
             .finish_non_exhaustive()
     }
 }
@@ -411,13 +407,16 @@ impl Dataset {
     /// Builds from parsed files in order; a later file's record with the same
     /// key replaces an earlier one (a user's data overrides the embedded).
     pub fn build(sources: &[Source<DefinitionFile>], reference: OffsetDateTime) -> Dataset {
-        let mut records = HashMap::new();
+        let mut records: HashMap<String, HashMap<String, Record>> = HashMap::new();
         for source in sources {
             for def in &source.content.records {
-                records.insert(
-                    key(&def.record_type.0, &def.record_id.0),
-                    Record::from_def(def, reference),
-                );
+                records
+                    .entry(def.record_type.0.to_lowercase())
+                    .or_default()
+                    .insert(
+                        def.record_id.0.to_lowercase(),
+                        Record::from_def(def, reference),
+                    );
             }
         }
         Dataset {
@@ -432,9 +431,9 @@ impl Dataset {
         self.reference
     }
 
-    /// The defined record, if any.
-    pub fn defined(&self, record_type: &str, record_id: &str) -> Option<&Record> {
-        self.records.get(&key(record_type, record_id))
+    /// The defined record of a query, if any.
+    pub fn defined(&self, query: &ConnectorQuery) -> Option<&Record> {
+        self.records.get(&query.type_key)?.get(&query.id_key)
     }
 
     /// Every defined record's (recordType, recordId, state), sorted.
@@ -442,7 +441,10 @@ impl Dataset {
         let mut keys: Vec<_> = self
             .records
             .iter()
-            .map(|((t, i), r)| (t.clone(), i.clone(), r.state))
+            .flat_map(|(t, ids)| {
+                ids.iter()
+                    .map(move |(i, r)| (t.clone(), i.clone(), r.state))
+            })
             .collect();
         keys.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         keys
@@ -471,7 +473,7 @@ impl Dataset {
             let page = page(items.iter().filter(in_window), query.skip, query.top);
             serde_json::to_vec(&page).unwrap_or_default()
         };
-        let defined = self.defined(&query.record_type, &query.record_id);
+        let defined = self.defined(query);
         match defined.and_then(|r| r.activities(language)) {
             Some(items) => render(items),
             None => render(&self.generator.activities(
@@ -487,7 +489,7 @@ impl Dataset {
         let render = |items: &[RelatedRecord]| {
             serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default()
         };
-        let defined = self.defined(&query.record_type, &query.record_id);
+        let defined = self.defined(query);
         match defined.and_then(|r| r.related(language)) {
             Some(items) => render(items),
             None => render(
@@ -500,23 +502,23 @@ impl Dataset {
 }
 
 /// Everything a success body depends on, as one string: the operation, the
-/// language, the record (lower-cased, as looked up) and the page and window.
+/// language, the record (lower-cased, length-prefixed so no two records
+/// share a key) and the page and window.
 fn cache_key(operation: Operation, query: &ConnectorQuery, language: Language) -> String {
-    use std::fmt::Write;
-    let mut key = String::with_capacity(64 + query.record_type.len() + query.record_id.len());
-    let _ = write!(
-        key,
-        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+    let number = |n: Option<i128>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+    let top = query.top.map(|t| t.min(MAX_TOP));
+    [
         operation.id(),
         language.tag(),
-        query.record_type.to_lowercase(),
-        query.record_id.to_lowercase(),
-        query.skip,
-        query.top.map(|t| t.min(MAX_TOP)),
-        query.start.map(|t| t.unix_timestamp_nanos()),
-        query.end.map(|t| t.unix_timestamp_nanos()),
-    );
-    key
+        &query.type_key.len().to_string(),
+        &query.type_key,
+        &query.id_key,
+        &query.skip.to_string(),
+        &number(top.map(i128::from)),
+        &number(query.start.map(OffsetDateTime::unix_timestamp_nanos)),
+        &number(query.end.map(OffsetDateTime::unix_timestamp_nanos)),
+    ]
+    .join("|")
 }
 
 /// Rendered bodies are cached up to this many bytes in all; the least

@@ -73,6 +73,10 @@ impl CrmType {
 pub struct ConnectorQuery {
     pub record_type: String,
     pub record_id: String,
+    /// `record_type` and `record_id` lower-cased once, for lookups and keys
+    /// (records match case-insensitively).
+    pub type_key: String,
+    pub id_key: String,
     /// `None` means the server's default page size.
     pub top: Option<u32>,
     pub skip: u32,
@@ -122,6 +126,9 @@ impl QueryPairs {
 }
 
 fn decode(raw: &str) -> Result<String, String> {
+    if !raw.contains(['%', '+']) {
+        return Ok(raw.to_owned());
+    }
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -181,6 +188,8 @@ impl ConnectorQuery {
             Operation::RelatedRecords => (None, None),
         };
         Ok(ConnectorQuery {
+            type_key: record_type.to_lowercase(),
+            id_key: record_id.to_lowercase(),
             record_type,
             record_id,
             top,
