@@ -319,7 +319,7 @@ fn realistic_condition<'s, 'd>(
     if crm_mismatch(config.crm_type, config.crm_org_url.as_deref(), query) {
         return Some(("INVALID_CRM_CONNECTION", Options::default(), None));
     }
-    if let Some(record) = defs.dataset.defined(&query) {
+    if let Some(record) = defs.dataset.defined(query) {
         match record.state {
             RecordState::Active => {}
             RecordState::Deleted => return Some(("RECORD_NOT_FOUND", Options::default(), None)),
