@@ -39,7 +39,9 @@ use std::time::{Duration, Instant};
 
 use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
-use crate::contract::{Operation, SIMULATE_ERROR_PARAM};
+use crate::contract::{
+    Operation, SIMULATE_DELAY_PARAM, SIMULATE_ERROR_PARAM, SIMULATE_SESSION_PARAM,
+};
 use crate::data::{RecordState, Restriction};
 use crate::error::ApiError;
 use crate::fault::Fault;
@@ -50,9 +52,6 @@ use crate::scenario::{Resolved, Vars};
 use crate::state::{AppState, Definitions};
 use crate::trigger::{self, Delay, Options, Trigger};
 
-/// Query parameters of the delay and session knobs (headers win).
-pub const SIMULATE_DELAY_PARAM: &str = "simulateDelay";
-pub const SIMULATE_SESSION_PARAM: &str = "simulateSession";
 /// Pause between the chunks of `SLOW_BODY` unless `interval=` says otherwise.
 pub const DEFAULT_SLOW_BODY_INTERVAL_MS: u32 = 300;
 

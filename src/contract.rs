@@ -15,6 +15,9 @@ pub const SIMULATE_DELAY_HEADER: &str = "x-simulate-delay";
 pub const SIMULATE_SESSION_HEADER: &str = "x-simulate-session";
 /// Query parameter that asks for a scenario (second precedence).
 pub const SIMULATE_ERROR_PARAM: &str = "simulateError";
+/// Query parameters of the delay and session knobs (the headers win).
+pub const SIMULATE_DELAY_PARAM: &str = "simulateDelay";
+pub const SIMULATE_SESSION_PARAM: &str = "simulateSession";
 
 /// Built-in error codes that are not scenarios of the catalogue.
 pub const INVALID_REQUEST: &str = "INVALID_REQUEST";

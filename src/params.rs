@@ -17,7 +17,7 @@ use crate::contract::Operation;
 use crate::error::ApiError;
 
 /// The parameters this server reads; duplicates of these are rejected.
-const KNOWN: [&str; 9] = [
+const KNOWN: [&str; 11] = [
     "recordType",
     "recordId",
     "startDateTime",
@@ -27,6 +27,8 @@ const KNOWN: [&str; 9] = [
     "crmType",
     "crmOrgUrl",
     crate::contract::SIMULATE_ERROR_PARAM,
+    crate::contract::SIMULATE_DELAY_PARAM,
+    crate::contract::SIMULATE_SESSION_PARAM,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
