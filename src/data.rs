@@ -427,10 +427,6 @@ impl Dataset {
         }
     }
 
-    pub fn reference(&self) -> OffsetDateTime {
-        self.reference
-    }
-
     /// The defined record of a query, if any.
     pub fn defined(&self, query: &ConnectorQuery) -> Option<&Record> {
         self.records.get(&query.type_key)?.get(&query.id_key)
