@@ -165,22 +165,12 @@ pub async fn envelope(
             client_id.is_some(),
         );
         let outcome = response
-            .extensions()
-            .get::<Outcome>()
-            .cloned()
+            .extensions_mut()
+            .remove::<Outcome>()
             .unwrap_or_default();
         let status = response.status().as_u16();
         let elapsed = started.elapsed();
-        let scenario = outcome
-            .scenario
-            .as_deref()
-            .map(|s| format!(" scenario={s}"))
-            .unwrap_or_default();
-        log::info!(
-            "{method} {path} {status}{scenario} {:.1}ms activityId={}",
-            elapsed.as_secs_f64() * 1000.0,
-            ctx.activity_id
-        );
+        crate::logsink::access(|line| access_line(line, &method, path, status, &outcome, elapsed, &ctx.activity_id));
         if let Some(state) = &state {
             record(
                 state,
@@ -240,6 +230,31 @@ pub async fn envelope(
     let mut response = ctx.error(&failure);
     finish(&mut response);
     Err(InternalError::from_response(failure.message, response).into())
+}
+
+/// `GET /path 200 scenario=X 0.1ms activityId=...` (no scenario on success).
+fn access_line(
+    line: &mut Vec<u8>,
+    method: &actix_web::http::Method,
+    path: &str,
+    status: u16,
+    outcome: &Outcome,
+    elapsed: std::time::Duration,
+    activity_id: &str,
+) {
+    use std::io::Write;
+    line.extend_from_slice(method.as_str().as_bytes());
+    line.push(b' ');
+    line.extend_from_slice(path.as_bytes());
+    // Writing into a Vec cannot fail.
+    let _ = write!(line, " {status}");
+    if let Some(scenario) = &outcome.scenario {
+        line.extend_from_slice(b" scenario=");
+        line.extend_from_slice(scenario.as_bytes());
+    }
+    let micros = elapsed.as_micros();
+    let _ = write!(line, " {}.{}ms activityId=", micros / 1000, micros % 1000 / 100);
+    line.extend_from_slice(activity_id.as_bytes());
 }
 
 fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
