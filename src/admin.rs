@@ -109,9 +109,7 @@ async fn require_token(
         .extensions()
         .get::<RequestContext>()
         .cloned()
-        .unwrap_or(RequestContext {
-            activity_id: uuid::Uuid::new_v4().to_string(),
-        });
+        .unwrap_or_else(RequestContext::fresh);
     let error = ApiError::new(
         401,
         "ADMIN_UNAUTHORIZED",
@@ -325,7 +323,6 @@ async fn list_requests(
         "evictions": journal.evictions(),
         "retryAfterViolations": journal.violations(),
     });
-    drop(journal);
     ctx.json(body.to_string())
 }
 

@@ -8,6 +8,7 @@
 
 use std::future::{Ready, ready};
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -24,13 +25,14 @@ use crate::contract::{
     ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
 };
 use crate::error::ApiError;
-use crate::journal::Entry;
+use crate::journal::{Entry, Headers, Target};
 use crate::state::AppState;
 
 /// The activityId of the request being served.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
-    pub activity_id: String,
+    /// Shared with the journal entry; cloning is a reference count.
+    pub activity_id: Arc<str>,
 }
 
 /// Left in the response extensions for the log, the metrics and the journal.
@@ -49,13 +51,18 @@ impl FromRequest for RequestContext {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let ctx = req.extensions().get::<RequestContext>().cloned();
-        ready(Ok(ctx.unwrap_or_else(|| RequestContext {
-            activity_id: uuid::Uuid::new_v4().to_string(),
-        })))
+        ready(Ok(ctx.unwrap_or_else(RequestContext::fresh)))
     }
 }
 
 impl RequestContext {
+    /// A context with a new activityId (for a request the envelope missed).
+    pub fn fresh() -> RequestContext {
+        RequestContext {
+            activity_id: fresh_id(),
+        }
+    }
+
     /// 200 with the JSON body and `Content-Language`, or the standard error.
     pub fn reply(&self, result: Result<Success, ApiError>) -> HttpResponse {
         match result {
@@ -104,34 +111,39 @@ fn endpoint_label(path: &str) -> &'static str {
     }
 }
 
-/// What the journal keeps of the request, captured before it is handed on
-/// (cheap clones; redaction happens when the journal is read).
+/// What the journal keeps of the request, captured before it is handed on.
 struct Seen {
     at: OffsetDateTime,
-    headers: Vec<(header::HeaderName, HeaderValue)>,
+    headers: Headers,
 }
 
 fn seen(req: &ServiceRequest) -> Seen {
     Seen {
         at: OffsetDateTime::now_utc(),
-        headers: req
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.clone(), v.clone()))
-            .collect(),
+        headers: Headers::new(req.headers().iter()),
     }
+}
+
+/// A UUID v4, formatted without an intermediate `String`.
+fn fresh_id() -> Arc<str> {
+    let mut buffer = uuid::Uuid::encode_buffer();
+    Arc::from(&*uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer))
 }
 
 /// The activityId: the caller's `x-ms-client-request-id` when present and
 /// usable, otherwise a fresh UUID v4 (contract Part 2 §4).
-fn client_request_id(req: &ServiceRequest) -> Option<String> {
+fn client_request_id(req: &ServiceRequest) -> Option<Arc<str>> {
     req.headers()
-        .get(CLIENT_REQUEST_ID)
+        .get(CLIENT_REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .map(str::to_owned)
+        .map(Arc::from)
 }
+
+const CLIENT_REQUEST_ID_HEADER: header::HeaderName =
+    header::HeaderName::from_static(CLIENT_REQUEST_ID);
+const REQUEST_ID_HEADER: header::HeaderName = header::HeaderName::from_static(REQUEST_ID);
 
 /// Rationale: the request cannot be cloned before `next.call` (actix needs
 /// sole ownership of it for routing), so an error or caught panic is answered
@@ -143,10 +155,9 @@ pub async fn envelope(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
     let client_id = client_request_id(&req);
+    let echo_client_id = client_id.is_some();
     let ctx = RequestContext {
-        activity_id: client_id
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        activity_id: client_id.unwrap_or_else(fresh_id),
     };
     req.extensions_mut().insert(ctx.clone());
     let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -159,22 +170,28 @@ pub async fn envelope(
     let uri = req.uri().clone();
     let path = uri.path();
     let finish = |response: &mut HttpResponse<BoxBody>| {
-        stamp(
-            response.headers_mut(),
-            &ctx.activity_id,
-            client_id.is_some(),
-        );
+        stamp(response.headers_mut(), &ctx.activity_id, echo_client_id);
         let outcome = response
             .extensions_mut()
             .remove::<Outcome>()
             .unwrap_or_default();
         let status = response.status().as_u16();
         let elapsed = started.elapsed();
-        crate::logsink::access(|line| access_line(line, &method, path, status, &outcome, elapsed, &ctx.activity_id));
+        crate::logsink::access(|line| {
+            access_line(
+                line,
+                &method,
+                path,
+                status,
+                &outcome,
+                elapsed,
+                &ctx.activity_id,
+            )
+        });
         if let Some(state) = &state {
             record(
                 state,
-                &outcome,
+                outcome,
                 status,
                 elapsed.as_secs_f64(),
                 (&method, &uri),
@@ -253,7 +270,12 @@ fn access_line(
         line.extend_from_slice(scenario.as_bytes());
     }
     let micros = elapsed.as_micros();
-    let _ = write!(line, " {}.{}ms activityId=", micros / 1000, micros % 1000 / 100);
+    let _ = write!(
+        line,
+        " {}.{}ms activityId=",
+        micros / 1000,
+        micros % 1000 / 100
+    );
     line.extend_from_slice(activity_id.as_bytes());
 }
 
@@ -280,11 +302,11 @@ fn seen_if(wanted: bool, req: &ServiceRequest) -> Option<Seen> {
 /// Metrics for every request; a journal entry for those `seen` captured.
 fn record(
     state: &AppState,
-    outcome: &Outcome,
+    outcome: Outcome,
     status: u16,
     seconds: f64,
     (method, uri): (&actix_web::http::Method, &actix_web::http::Uri),
-    activity_id: &str,
+    activity_id: &Arc<str>,
     seen: Option<Seen>,
 ) {
     let operation = outcome
@@ -306,13 +328,13 @@ fn record(
         id: 0,
         at: seen.at,
         method: method.clone(),
-        uri: crate::journal::Target(uri.clone()),
+        target: Target::new(uri),
         headers: seen.headers,
         status,
         operation: outcome.operation.map(Operation::id),
-        scenario: outcome.scenario.clone(),
-        session: outcome.session.clone(),
-        activity_id: activity_id.to_owned(),
+        scenario: outcome.scenario,
+        session: outcome.session,
+        activity_id: activity_id.clone(),
         duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
         retry_after_violation: outcome.retry_after_violation,
     };
@@ -325,12 +347,9 @@ fn record(
 fn stamp(headers: &mut header::HeaderMap, activity_id: &str, echo_client_id: bool) {
     if let Ok(value) = HeaderValue::from_str(activity_id) {
         if echo_client_id {
-            headers.insert(
-                header::HeaderName::from_static(CLIENT_REQUEST_ID),
-                value.clone(),
-            );
+            headers.insert(CLIENT_REQUEST_ID_HEADER, value.clone());
         }
-        headers.insert(header::HeaderName::from_static(REQUEST_ID), value);
+        headers.insert(REQUEST_ID_HEADER, value);
     }
 }
 

@@ -43,7 +43,7 @@ pub struct AppState {
     pub reference: OffsetDateTime,
     pub defs: ArcSwap<Definitions>,
     sessions: Mutex<Sessions>,
-    journal: Mutex<Journal>,
+    journal: Journal,
     pub metrics: Metrics,
     pub limiter: ArcSwapOption<Limiter>,
     /// Hashes bearer tokens into limiter keys, so tokens are never stored.
@@ -117,7 +117,7 @@ impl AppState {
             reference,
             defs: ArcSwap::from_pointee(defs),
             sessions: Mutex::new(Sessions::default()),
-            journal: Mutex::new(Journal::new(config.journal_capacity)),
+            journal: Journal::new(config.journal_capacity),
             metrics: Metrics::default(),
             config,
         })
@@ -128,8 +128,8 @@ impl AppState {
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub fn journal(&self) -> MutexGuard<'_, Journal> {
-        self.journal.lock().unwrap_or_else(PoisonError::into_inner)
+    pub fn journal(&self) -> &Journal {
+        &self.journal
     }
 
     /// Clears the journal and its counters, sequences, throttling, sticky
