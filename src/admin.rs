@@ -257,7 +257,7 @@ fn filter(req: &HttpRequest) -> Result<Filter, ApiError> {
             .0
             .iter()
             .find(|(n, v)| n == name && !v.is_empty())
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.to_string())
     };
     let status = match text("status") {
         None => None,

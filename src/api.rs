@@ -3,7 +3,7 @@
 //! strings, call one core function, reply. No failing actix extractor is used,
 //! since those would answer in actix's plain-text format.
 
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 use crate::connector::{self, Inputs};
@@ -15,6 +15,12 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::transport;
 
+// Header names built once (a `&str` name is parsed on every lookup).
+const SIMULATE_ERROR: HeaderName = HeaderName::from_static(SIMULATE_ERROR_HEADER);
+const SIMULATE_DELAY: HeaderName = HeaderName::from_static(SIMULATE_DELAY_HEADER);
+const SIMULATE_SESSION: HeaderName = HeaderName::from_static(SIMULATE_SESSION_HEADER);
+const PREFER: HeaderName = HeaderName::from_static("prefer");
+
 fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
@@ -23,7 +29,7 @@ fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str
 /// ASCII is a client mistake, not "no value".
 fn knob<'r>(
     req: &'r HttpRequest,
-    name: &'static str,
+    name: &HeaderName,
     label: &str,
 ) -> Result<Option<&'r str>, ApiError> {
     match req.headers().get(name) {
@@ -37,7 +43,7 @@ fn knob<'r>(
 
 fn inputs(req: &HttpRequest) -> Result<Inputs<'_>, ApiError> {
     let mut prefer = Vec::new();
-    for value in req.headers().get_all("prefer") {
+    for value in req.headers().get_all(PREFER) {
         prefer.push(
             value
                 .to_str()
@@ -46,10 +52,10 @@ fn inputs(req: &HttpRequest) -> Result<Inputs<'_>, ApiError> {
     }
     Ok(Inputs {
         raw_query: req.query_string(),
-        simulate_header: knob(req, SIMULATE_ERROR_HEADER, "X-Simulate-Error")?,
+        simulate_header: knob(req, &SIMULATE_ERROR, "X-Simulate-Error")?,
         prefer,
-        delay_header: knob(req, SIMULATE_DELAY_HEADER, "X-Simulate-Delay")?,
-        session_header: knob(req, SIMULATE_SESSION_HEADER, "X-Simulate-Session")?,
+        delay_header: knob(req, &SIMULATE_DELAY, "X-Simulate-Delay")?,
+        session_header: knob(req, &SIMULATE_SESSION, "X-Simulate-Session")?,
         // Never an error: an unusable Accept-Language means English.
         accept_language: header_str(req, header::ACCEPT_LANGUAGE),
         // An unusable Authorization is "malformed" under --auth bearer.

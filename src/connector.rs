@@ -42,7 +42,7 @@ use crate::config::AuthMode;
 use crate::contract::{
     Operation, SIMULATE_DELAY_PARAM, SIMULATE_ERROR_PARAM, SIMULATE_SESSION_PARAM,
 };
-use crate::data::{RecordState, Restriction};
+use crate::data::{Record, RecordState, Restriction};
 use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::lang::Language;
@@ -155,21 +155,25 @@ fn decide(
         .map(str::trim)
         .filter(|v| !v.is_empty())
     {
-        Some(header) => Some(header.to_owned()),
-        None => pairs.get(SIMULATE_SESSION_PARAM)?.map(str::to_owned),
+        Some(header) => Some(header),
+        None => pairs.get(SIMULATE_SESSION_PARAM)?,
     };
-    let record_key = format!("{}:{}:{}", operation.id(), query.type_key, query.id_key);
+    // The sequence session: the name given, else operation + record.
+    let session = match named {
+        Some(name) => name.to_owned(),
+        None => format!("{}:{}:{}", operation.id(), query.type_key, query.id_key),
+    };
     let client = ClientKey::new(
         auth::bearer_token(inputs.authorization).ok(),
         inputs.peer,
         &state.key_hasher,
     );
     // Built only when throttling is in play, since most requests never need it.
-    let compliance = || match &named {
-        Some(name) => name.clone(),
-        None => format!("{client}:{record_key}"),
+    let compliance = || match named {
+        Some(_) => session.clone(),
+        None => format!("{client}:{session}"),
     };
-    let session = named.clone().unwrap_or_else(|| record_key.clone());
+    let record = defs.dataset.defined(&query);
     let vars = || vars(state, operation, &query);
     let now = Instant::now();
 
@@ -181,10 +185,7 @@ fn decide(
             Some(t) => (Some(t), None),
             None => match sessions.take_sticky(operation, &session) {
                 Some((t, d)) => (Some(t), d),
-                None => {
-                    let record = defs.dataset.defined(&query);
-                    (record.and_then(|r| r.simulate.clone()), None)
-                }
+                None => (record.and_then(|r| r.simulate.clone()), None),
             },
         };
         let step = trigger.as_ref().map(|t| sessions.step(&session, t));
@@ -194,7 +195,6 @@ fn decide(
         body: bytes::Bytes::new(),
         language,
     }));
-    decision.session = Some(session.clone());
     decision.retry_after_violation = throttled_for.is_some();
     decision.delay = delay.or(sticky_delay).map_or(Duration::ZERO, Delay::pick);
 
@@ -211,7 +211,7 @@ fn decide(
         // realistic conditions are skipped too.
         (Some(_), _) => Ok(()),
         (None, _) => {
-            match realistic_condition(state, defs, &query, inputs, client, throttled_for) {
+            match realistic_condition(state, defs, record, &query, inputs, client, throttled_for) {
                 Some((code, options, restriction)) => {
                     let mut vars = vars();
                     if let Some(r) = restriction {
@@ -233,6 +233,7 @@ fn decide(
             .sessions()
             .throttle(&compliance(), now + Duration::from_secs(seconds), now);
     }
+    decision.session = Some(session);
     Ok(decision)
 }
 
@@ -282,7 +283,8 @@ fn success(
 /// condition that applies, and the restriction a restricted record names.
 fn realistic_condition<'s, 'd>(
     state: &'s AppState,
-    defs: &'d Definitions,
+    defs: &Definitions,
+    record: Option<&'d Record>,
     query: &ConnectorQuery,
     inputs: &Inputs,
     client: ClientKey,
@@ -318,7 +320,7 @@ fn realistic_condition<'s, 'd>(
     if crm_mismatch(config.crm_type, config.crm_org_url.as_deref(), query) {
         return Some(("INVALID_CRM_CONNECTION", Options::default(), None));
     }
-    if let Some(record) = defs.dataset.defined(query) {
+    if let Some(record) = record {
         match record.state {
             RecordState::Active => {}
             RecordState::Deleted => return Some(("RECORD_NOT_FOUND", Options::default(), None)),

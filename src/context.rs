@@ -28,6 +28,8 @@ use crate::error::ApiError;
 use crate::journal::{Entry, Headers, Target};
 use crate::state::AppState;
 
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
 /// The activityId of the request being served.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
@@ -67,8 +69,11 @@ impl RequestContext {
     pub fn reply(&self, result: Result<Success, ApiError>) -> HttpResponse {
         match result {
             Ok(success) => HttpResponse::Ok()
-                .content_type("application/json")
-                .insert_header((header::CONTENT_LANGUAGE, success.language.tag()))
+                .insert_header((header::CONTENT_TYPE, JSON))
+                .insert_header((
+                    header::CONTENT_LANGUAGE,
+                    HeaderValue::from_static(success.language.tag()),
+                ))
                 .body(success.body),
             Err(error) => self.error(&error),
         }
@@ -77,7 +82,7 @@ impl RequestContext {
     /// Any JSON success body.
     pub fn json(&self, body: impl MessageBody + 'static) -> HttpResponse {
         HttpResponse::Ok()
-            .content_type("application/json")
+            .insert_header((header::CONTENT_TYPE, JSON))
             .body(body)
     }
 

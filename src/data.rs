@@ -10,6 +10,9 @@
 
 use std::collections::HashMap;
 
+type Records = HashMap<String, HashMap<String, Record, FastHash>, FastHash>;
+type FastHash = foldhash::fast::RandomState;
+
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
@@ -389,10 +392,13 @@ pub fn sort_newest_first(items: &mut [Activity]) {
 pub struct Dataset {
     /// Lower-cased recordType -> lower-cased recordId -> record: two levels,
     /// so a lookup by `&str` allocates nothing.
-    records: HashMap<String, HashMap<String, Record>>,
+    /// Keyed by lower-cased recordType, then recordId. foldhash rather than
+    /// SipHash: the keys come from the data files, not from clients, and the
+    /// two lookups are on every request.
+    records: Records,
     generator: Generator,
     reference: OffsetDateTime,
-    cache: quick_cache::sync::Cache<String, Bytes, BodyWeight>,
+    cache: quick_cache::sync::Cache<BodyKey, Bytes, BodyWeight>,
 }
 
 impl std::fmt::Debug for Dataset {
@@ -407,7 +413,7 @@ impl Dataset {
     /// Builds from parsed files in order; a later file's record with the same
     /// key replaces an earlier one (a user's data overrides the embedded).
     pub fn build(sources: &[Source<DefinitionFile>], reference: OffsetDateTime) -> Dataset {
-        let mut records: HashMap<String, HashMap<String, Record>> = HashMap::new();
+        let mut records = Records::default();
         for source in sources {
             for def in &source.content.records {
                 records
@@ -449,7 +455,7 @@ impl Dataset {
     /// The success body of `operation` for a query: from the cache when the
     /// same page was rendered before, else rendered and cached.
     pub fn body(&self, operation: Operation, query: &ConnectorQuery, language: Language) -> Bytes {
-        let key = cache_key(operation, query, language);
+        let key = BodyKeyRef::new(operation, query, language);
         if let Some(body) = self.cache.get(&key) {
             return body;
         }
@@ -457,7 +463,7 @@ impl Dataset {
             Operation::RelatedActivities => self.activities_body(query, language),
             Operation::RelatedRecords => self.records_body(query, language),
         });
-        self.cache.insert(key, body.clone());
+        self.cache.insert(key.to_owned(), body.clone());
         body
     }
 
@@ -500,21 +506,74 @@ impl Dataset {
 /// Everything a success body depends on, as one string: the operation, the
 /// language, the record (lower-cased, length-prefixed so no two records
 /// share a key) and the page and window.
-fn cache_key(operation: Operation, query: &ConnectorQuery, language: Language) -> String {
-    let number = |n: Option<i128>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
-    let top = query.top.map(|t| t.min(MAX_TOP));
-    [
-        operation.id(),
-        language.tag(),
-        &query.type_key.len().to_string(),
-        &query.type_key,
-        &query.id_key,
-        &query.skip.to_string(),
-        &number(top.map(i128::from)),
-        &number(query.start.map(OffsetDateTime::unix_timestamp_nanos)),
-        &number(query.end.map(OffsetDateTime::unix_timestamp_nanos)),
-    ]
-    .join("|")
+/// What a success body depends on: the cache key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct BodyKey {
+    operation: Operation,
+    language: Language,
+    type_key: String,
+    id_key: String,
+    skip: u32,
+    top: Option<u32>,
+    start: Option<i128>,
+    end: Option<i128>,
+}
+
+/// A `BodyKey` borrowing the query, so a cache hit allocates nothing. Its
+/// fields are `BodyKey`'s in the same order and hash alike (a `String`
+/// hashes as its `str`).
+#[derive(Hash)]
+struct BodyKeyRef<'q> {
+    operation: Operation,
+    language: Language,
+    type_key: &'q str,
+    id_key: &'q str,
+    skip: u32,
+    top: Option<u32>,
+    start: Option<i128>,
+    end: Option<i128>,
+}
+
+impl<'q> BodyKeyRef<'q> {
+    fn new(operation: Operation, query: &'q ConnectorQuery, language: Language) -> Self {
+        BodyKeyRef {
+            operation,
+            language,
+            type_key: &query.type_key,
+            id_key: &query.id_key,
+            skip: query.skip,
+            // Pages above the maximum are the same page.
+            top: query.top.map(|t| t.min(MAX_TOP)),
+            start: query.start.map(OffsetDateTime::unix_timestamp_nanos),
+            end: query.end.map(OffsetDateTime::unix_timestamp_nanos),
+        }
+    }
+
+    fn to_owned(&self) -> BodyKey {
+        BodyKey {
+            operation: self.operation,
+            language: self.language,
+            type_key: self.type_key.to_owned(),
+            id_key: self.id_key.to_owned(),
+            skip: self.skip,
+            top: self.top,
+            start: self.start,
+            end: self.end,
+        }
+    }
+}
+
+impl quick_cache::Equivalent<BodyKey> for BodyKeyRef<'_> {
+    fn equivalent(&self, key: &BodyKey) -> bool {
+        self.operation == key.operation
+            && self.language == key.language
+            && self.type_key == key.type_key
+            && self.id_key == key.id_key
+            && self.skip == key.skip
+            && self.top == key.top
+            && self.start == key.start
+            && self.end == key.end
+    }
 }
 
 /// Rendered bodies are cached up to this many bytes in all; the least
@@ -524,9 +583,9 @@ pub const BODY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 #[derive(Clone)]
 struct BodyWeight;
 
-impl quick_cache::Weighter<String, Bytes> for BodyWeight {
-    fn weight(&self, key: &String, body: &Bytes) -> u64 {
-        (key.len() + body.len()) as u64
+impl quick_cache::Weighter<BodyKey, Bytes> for BodyWeight {
+    fn weight(&self, key: &BodyKey, body: &Bytes) -> u64 {
+        (std::mem::size_of::<BodyKey>() + key.type_key.len() + key.id_key.len() + body.len()) as u64
     }
 }
 

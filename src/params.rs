@@ -10,6 +10,8 @@
 //! parameter given twice is rejected, since silently picking one would hide a
 //! client bug.
 
+use std::borrow::Cow;
+
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -88,15 +90,16 @@ pub struct ConnectorQuery {
     pub crm_org_url: Option<String>,
 }
 
-/// Decoded query pairs, in order.
+/// Decoded query pairs, in order; borrowed from the raw query string unless
+/// a piece needed decoding.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct QueryPairs(pub Vec<(String, String)>);
+pub struct QueryPairs<'q>(pub Vec<(Cow<'q, str>, Cow<'q, str>)>);
 
-impl QueryPairs {
+impl<'q> QueryPairs<'q> {
     /// Splits and percent-decodes a raw query string (`+` is a space). Invalid
     /// percent-escapes and invalid UTF-8 are a malformed query string.
-    pub fn parse(raw: &str) -> Result<QueryPairs, ApiError> {
-        let mut pairs = Vec::new();
+    pub fn parse(raw: &'q str) -> Result<QueryPairs<'q>, ApiError> {
+        let mut pairs = Vec::with_capacity(4);
         for piece in raw.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
             let name =
@@ -111,11 +114,7 @@ impl QueryPairs {
     /// The value of `name`, `None` when absent or empty; an error when a known
     /// parameter appears more than once.
     pub fn get(&self, name: &str) -> Result<Option<&str>, ApiError> {
-        let mut found = self
-            .0
-            .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str());
+        let mut found = self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| &**v);
         let first = found.next();
         if first.is_some() && found.next().is_some() && KNOWN.contains(&name) {
             return Err(ApiError::invalid_request(
@@ -127,9 +126,9 @@ impl QueryPairs {
     }
 }
 
-fn decode(raw: &str) -> Result<String, String> {
+fn decode(raw: &str) -> Result<Cow<'_, str>, String> {
     if !raw.contains(['%', '+']) {
-        return Ok(raw.to_owned());
+        return Ok(Cow::Borrowed(raw));
     }
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -154,7 +153,9 @@ fn decode(raw: &str) -> Result<String, String> {
         }
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| "is not valid UTF-8 after percent-decoding".to_owned())
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| "is not valid UTF-8 after percent-decoding".to_owned())
 }
 
 impl ConnectorQuery {
