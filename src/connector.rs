@@ -161,7 +161,7 @@ fn decide(
     // The sequence session: the name given, else operation + record.
     let session = match named {
         Some(name) => name.to_owned(),
-        None => format!("{}:{}:{}", operation.id(), query.type_key, query.id_key),
+        None => [operation.id(), &query.type_key, &query.id_key].join(":"),
     };
     let client = ClientKey::new(
         auth::bearer_token(inputs.authorization).ok(),

@@ -26,6 +26,7 @@ use crate::contract::{
 };
 use crate::error::ApiError;
 use crate::journal::{Entry, Headers, Target};
+use crate::metrics::Observation;
 use crate::state::AppState;
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -264,23 +265,22 @@ fn access_line(
     elapsed: std::time::Duration,
     activity_id: &str,
 ) {
-    use std::io::Write;
+    let mut number = itoa::Buffer::new();
     line.extend_from_slice(method.as_str().as_bytes());
     line.push(b' ');
     line.extend_from_slice(path.as_bytes());
-    // Writing into a Vec cannot fail.
-    let _ = write!(line, " {status}");
+    line.push(b' ');
+    line.extend_from_slice(number.format(status).as_bytes());
     if let Some(scenario) = &outcome.scenario {
         line.extend_from_slice(b" scenario=");
         line.extend_from_slice(scenario.as_bytes());
     }
     let micros = elapsed.as_micros();
-    let _ = write!(
-        line,
-        " {}.{}ms activityId=",
-        micros / 1000,
-        micros % 1000 / 100
-    );
+    line.push(b' ');
+    line.extend_from_slice(number.format(micros / 1000).as_bytes());
+    line.push(b'.');
+    line.extend_from_slice(number.format(micros % 1000 / 100).as_bytes());
+    line.extend_from_slice(b"ms activityId=");
     line.extend_from_slice(activity_id.as_bytes());
 }
 
@@ -317,35 +317,32 @@ fn record(
     let operation = outcome
         .operation
         .map_or_else(|| endpoint_label(uri.path()), Operation::id);
-    state.metrics.observe(
+    let journal_eviction = match seen {
+        Some(seen) => state.journal().record(Entry {
+            id: 0,
+            at: seen.at,
+            method: method.clone(),
+            target: Target::new(uri),
+            headers: seen.headers,
+            status,
+            operation: outcome.operation.map(Operation::id),
+            // Errors only: a success has no scenario to copy.
+            scenario: outcome.scenario.clone(),
+            session: outcome.session,
+            activity_id: activity_id.clone(),
+            duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
+            retry_after_violation: outcome.retry_after_violation,
+        }),
+        None => false,
+    };
+    state.metrics.observe(&Observation {
         operation,
         status,
-        outcome.scenario.as_deref().unwrap_or(""),
+        scenario: outcome.scenario.as_deref().unwrap_or(""),
         seconds,
-    );
-    if outcome.retry_after_violation {
-        state.metrics.retry_after_violations.inc();
-    }
-    let Some(seen) = seen else {
-        return;
-    };
-    let entry = Entry {
-        id: 0,
-        at: seen.at,
-        method: method.clone(),
-        target: Target::new(uri),
-        headers: seen.headers,
-        status,
-        operation: outcome.operation.map(Operation::id),
-        scenario: outcome.scenario,
-        session: outcome.session,
-        activity_id: activity_id.clone(),
-        duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
         retry_after_violation: outcome.retry_after_violation,
-    };
-    if state.journal().record(entry) {
-        state.metrics.journal_evictions.inc();
-    }
+        journal_eviction,
+    });
 }
 
 /// `x-ms-request-id` always; `x-ms-client-request-id` echoed when sent.

@@ -417,10 +417,10 @@ impl Dataset {
         for source in sources {
             for def in &source.content.records {
                 records
-                    .entry(def.record_type.0.to_lowercase())
+                    .entry(crate::params::lower(&def.record_type.0))
                     .or_default()
                     .insert(
-                        def.record_id.0.to_lowercase(),
+                        crate::params::lower(&def.record_id.0),
                         Record::from_def(def, reference),
                     );
             }

@@ -8,11 +8,13 @@
 //! load.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use http::{HeaderName, HeaderValue, Method, Uri};
 use serde::Serialize;
+
+use crate::shard::Sharded;
 use time::OffsetDateTime;
 
 pub const DEFAULT_CAPACITY: usize = 1000;
@@ -204,8 +206,8 @@ impl Filter {
 ///
 /// Rationale: one shared ring made both workers take one lock and write one
 /// ring per request, which the benchmark showed costing more than a tenth of
-/// the throughput. Each thread that records appends to its own ring (a
-/// lock no other request thread takes); readers merge the rings by id. Every
+/// the throughput. Each thread that records appends to its own ring (see
+/// `shard`); readers merge the rings by id. Every
 /// ring keeps up to `capacity` entries, so the newest `capacity` overall are
 /// always kept, and evictions are counted as if there were one ring: every
 /// entry recorded beyond `capacity` since the last clear evicts one. Memory
@@ -217,20 +219,10 @@ pub struct Journal {
     last_id: AtomicU64,
     /// `last_id` at the last clear or reset.
     base: AtomicU64,
-    rings: Box<[Mutex<VecDeque<Entry>>]>,
+    rings: Sharded<VecDeque<Entry>>,
     /// Evictions counted before the last clear; also serializes clear/reset.
     evicted_before: Mutex<u64>,
     violations: AtomicU64,
-}
-
-/// Rings are picked per thread, round robin, so up to this many threads
-/// never share one.
-const RINGS: usize = 16;
-
-static NEXT_RING: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    static RING: usize = NEXT_RING.fetch_add(1, Ordering::Relaxed) % RINGS;
 }
 
 impl Journal {
@@ -239,7 +231,7 @@ impl Journal {
             capacity,
             last_id: AtomicU64::new(0),
             base: AtomicU64::new(0),
-            rings: (0..RINGS).map(|_| Mutex::default()).collect(),
+            rings: Sharded::default(),
             evicted_before: Mutex::new(0),
             violations: AtomicU64::new(0),
         }
@@ -249,13 +241,6 @@ impl Journal {
         self.evicted_before
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn ring(&self, index: usize) -> MutexGuard<'_, VecDeque<Entry>> {
-        match self.rings.get(index) {
-            Some(ring) => ring.lock().unwrap_or_else(PoisonError::into_inner),
-            None => unreachable!("ring indices are taken modulo RINGS"),
-        }
     }
 
     /// Appends an entry (its id is assigned here); returns whether an entry
@@ -271,7 +256,7 @@ impl Journal {
         let base = self.base.load(Ordering::Relaxed);
         let evicted = entry.id.saturating_sub(base) > self.capacity as u64;
         let dropped = {
-            let mut ring = self.ring(RING.with(|r| *r));
+            let mut ring = self.rings.mine();
             ring.push_back(entry);
             (ring.len() > self.capacity).then(|| ring.pop_front())
         };
@@ -283,8 +268,8 @@ impl Journal {
     /// The kept entries, oldest first.
     fn kept(&self) -> Vec<Entry> {
         let mut all: Vec<Entry> = Vec::new();
-        for index in 0..RINGS {
-            all.extend(self.ring(index).iter().cloned());
+        for ring in self.rings.each() {
+            all.extend(ring.iter().cloned());
         }
         all.sort_unstable_by_key(|e| e.id);
         let excess = all.len().saturating_sub(self.capacity);
@@ -324,13 +309,14 @@ impl Journal {
 
     /// Empties every ring; returns how many entries they held.
     fn empty_rings(&self) -> usize {
-        (0..RINGS)
-            .map(|index| std::mem::take(&mut *self.ring(index)).len())
+        self.rings
+            .each()
+            .map(|mut ring| std::mem::take(&mut *ring).len())
             .sum()
     }
 
     pub fn len(&self) -> usize {
-        let held: usize = (0..RINGS).map(|index| self.ring(index).len()).sum();
+        let held: usize = self.rings.each().map(|ring| ring.len()).sum();
         held.min(self.capacity)
     }
 
@@ -399,6 +385,36 @@ mod tests {
             .map(|e| e.id)
             .collect();
         assert_eq!(ids, [3, 4, 5]);
+    }
+
+    #[test]
+    fn entries_from_several_threads_merge_into_the_newest_capacity_by_id() {
+        // Arrange: capacity 5, three threads (three rings) recording 4 each.
+        let journal = Journal::new(5);
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| {
+                    for _ in 0..4 {
+                        journal.record(entry(200, None));
+                    }
+                });
+            }
+        });
+        // Act
+        let ids: Vec<u64> = journal
+            .list(&Filter::default())
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        // Assert: as if there were one ring of 5.
+        assert_eq!(ids, [8, 9, 10, 11, 12]);
+        assert_eq!(journal.len(), 5);
+        assert_eq!(journal.evictions(), 7);
+        assert_eq!(journal.clear(), 5);
+        journal.record(entry(200, None));
+        assert_eq!(journal.evictions(), 7, "a cleared journal has room again");
+        journal.reset();
+        assert_eq!(journal.evictions(), 0);
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub mod openapi;
 pub mod params;
 pub mod scenario;
 pub mod session;
+pub mod shard;
 pub mod startup;
 pub mod state;
 pub mod transport;

@@ -127,7 +127,7 @@ impl<'q> QueryPairs<'q> {
 }
 
 fn decode(raw: &str) -> Result<Cow<'_, str>, String> {
-    if !raw.contains(['%', '+']) {
+    if !raw.bytes().any(|b| b == b'%' || b == b'+') {
         return Ok(Cow::Borrowed(raw));
     }
     let bytes = raw.as_bytes();
@@ -191,8 +191,8 @@ impl ConnectorQuery {
             Operation::RelatedRecords => (None, None),
         };
         Ok(ConnectorQuery {
-            type_key: record_type.to_lowercase(),
-            id_key: record_id.to_lowercase(),
+            type_key: lower(&record_type),
+            id_key: lower(&record_id),
             record_type,
             record_id,
             top,
@@ -202,6 +202,15 @@ impl ConnectorQuery {
             crm_type,
             crm_org_url,
         })
+    }
+}
+
+/// Lower-cased for lookups; the ASCII case (nearly every id) skips Unicode
+/// case mapping, which gives the same answer there.
+pub fn lower(value: &str) -> String {
+    match value.is_ascii() {
+        true => value.to_ascii_lowercase(),
+        false => value.to_lowercase(),
     }
 }
 
