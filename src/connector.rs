@@ -49,6 +49,7 @@ use crate::lang::Language;
 use crate::limiter::ClientKey;
 use crate::params::{ConnectorQuery, CrmType, QueryPairs};
 use crate::scenario::{Resolved, Vars};
+use crate::session::Throttled;
 use crate::state::{AppState, Definitions};
 use crate::trigger::{self, Delay, Options, Trigger};
 
@@ -169,9 +170,9 @@ fn decide(
         &state.key_hasher,
     );
     // Built only when throttling is in play, since most requests never need it.
-    let compliance = || match named {
-        Some(_) => session.clone(),
-        None => format!("{client}:{session}"),
+    let compliance = || Throttled {
+        client: named.is_none().then_some(client),
+        session: session.clone(),
     };
     let record = defs.dataset.defined(&query);
     let vars = || vars(state, operation, &query);
@@ -215,9 +216,9 @@ fn decide(
                 Some((code, options, restriction)) => {
                     let mut vars = vars();
                     if let Some(r) = restriction {
-                        vars.resource_type = Some(r.resource_type.clone());
-                        vars.resource_id = Some(r.resource_id.clone());
-                        vars.privilege = Some(r.privilege.clone());
+                        vars.resource_type = Some(&r.resource_type);
+                        vars.resource_id = Some(&r.resource_id);
+                        vars.privilege = Some(&r.privilege);
                     }
                     Err(builtin(defs, code, &vars, &options))
                 }
@@ -231,7 +232,7 @@ fn decide(
     {
         state
             .sessions()
-            .throttle(&compliance(), now + Duration::from_secs(seconds), now);
+            .throttle(compliance(), now + Duration::from_secs(seconds), now);
     }
     decision.session = Some(session);
     Ok(decision)
@@ -367,30 +368,31 @@ fn crm_mismatch(crm_type: Option<CrmType>, org_url: Option<&str>, query: &Connec
 }
 
 /// Placeholder values for a scenario answering this request.
-fn vars(state: &AppState, operation: Operation, query: &ConnectorQuery) -> Vars {
+fn vars<'a>(state: &'a AppState, operation: Operation, query: &'a ConnectorQuery) -> Vars<'a> {
     let config = &state.config;
     // With no CRM configured, the "connected" CRM is the other type, so the
     // details of INVALID_CRM_CONNECTION always disagree (contract Part 2 §5).
     let connected = config
         .crm_type
         .unwrap_or_else(|| query.crm_type.map_or(CrmType::Salesforce, CrmType::other));
-    let connected_url = config
-        .crm_org_url
-        .clone()
-        .unwrap_or_else(|| connected.sample_org_url().to_owned());
     Vars {
-        operation: operation.name().to_owned(),
-        record_type: query.record_type.clone(),
-        record_id: query.record_id.clone(),
-        requested_crm_type: query.crm_type.map(|c| c.as_str().to_owned()),
-        requested_crm_org_url: query.crm_org_url.clone(),
-        connected_crm_type: Some(connected.as_str().to_owned()),
-        connected_crm_org_url: Some(connected_url),
+        operation: operation.name(),
+        record_type: &query.record_type,
+        record_id: &query.record_id,
+        requested_crm_type: query.crm_type.map(CrmType::as_str),
+        requested_crm_org_url: query.crm_org_url.as_deref(),
+        connected_crm_type: Some(connected.as_str()),
+        connected_crm_org_url: Some(
+            config
+                .crm_org_url
+                .as_deref()
+                .unwrap_or(connected.sample_org_url()),
+        ),
         retry_after: None,
-        reason: Some(TokenProblem::Expired.reason().to_owned()),
-        resource_type: Some(query.record_type.clone()),
-        resource_id: Some(query.record_id.clone()),
-        privilege: Some("read".to_owned()),
+        reason: Some(TokenProblem::Expired.reason()),
+        resource_type: Some(&query.record_type),
+        resource_id: Some(&query.record_id),
+        privilege: Some("read"),
     }
 }
 

@@ -18,7 +18,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::FutureExt;
-use time::OffsetDateTime;
 
 use crate::connector::Success;
 use crate::contract::{
@@ -119,13 +118,13 @@ fn endpoint_label(path: &str) -> &'static str {
 
 /// What the journal keeps of the request, captured before it is handed on.
 struct Seen {
-    at: OffsetDateTime,
+    at: std::time::SystemTime,
     headers: Headers,
 }
 
 fn seen(req: &ServiceRequest) -> Seen {
     Seen {
-        at: OffsetDateTime::now_utc(),
+        at: std::time::SystemTime::now(),
         headers: Headers::new(req.headers().iter()),
     }
 }

@@ -19,6 +19,9 @@ use serde_json::{Map, Value};
 
 use crate::contract;
 
+const JSON: actix_web::http::header::HeaderValue =
+    actix_web::http::header::HeaderValue::from_static("application/json");
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: u16,
@@ -131,6 +134,8 @@ impl ApiError {
         }
         // Serializing a struct of strings and a JSON map cannot fail.
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        response.content_type("application/json").body(bytes)
+        response
+            .insert_header((actix_web::http::header::CONTENT_TYPE, JSON))
+            .body(bytes)
     }
 }

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
 
 use http::{HeaderName, HeaderValue, Method, Uri};
 use serde::Serialize;
@@ -69,7 +70,7 @@ pub fn redact_query(query: &str) -> String {
 pub struct Entry {
     pub id: u64,
     #[serde(rename = "time", serialize_with = "rfc3339")]
-    pub at: OffsetDateTime,
+    pub at: SystemTime,
     #[serde(serialize_with = "as_str")]
     pub method: Method,
     /// Serialized as `path` and `query` (redacted).
@@ -90,8 +91,8 @@ pub struct Entry {
     pub retry_after_violation: bool,
 }
 
-fn rfc3339<S: serde::Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&crate::data::format_time_millis(*at))
+fn rfc3339<S: serde::Serializer>(at: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&crate::data::format_time_millis(OffsetDateTime::from(*at)))
 }
 
 fn as_str<S: serde::Serializer>(value: &impl AsRef<str>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -197,7 +198,9 @@ impl Filter {
                 .session
                 .as_deref()
                 .is_none_or(|s| e.session.as_deref() == Some(s))
-            && self.since.is_none_or(|since| e.at >= since)
+            && self
+                .since
+                .is_none_or(|since| e.at >= SystemTime::from(since))
             && self.violation.is_none_or(|v| v == e.retry_after_violation)
     }
 }
@@ -357,7 +360,7 @@ mod tests {
     fn entry(status: u16, scenario: Option<&str>) -> Entry {
         Entry {
             id: 0,
-            at: OffsetDateTime::UNIX_EPOCH,
+            at: SystemTime::UNIX_EPOCH,
             method: Method::GET,
             target: Target("/api/related-records".into()),
             headers: Headers::default(),

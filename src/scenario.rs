@@ -208,39 +208,46 @@ impl From<Template> for String {
     }
 }
 
-/// Values for the placeholders of one request.
+/// Values for the placeholders of one request, borrowed from the request,
+/// the configuration and the data (nothing is copied until rendered).
 #[derive(Debug, Clone, Default)]
-pub struct Vars {
-    pub operation: String,
-    pub record_type: String,
-    pub record_id: String,
-    pub requested_crm_type: Option<String>,
-    pub requested_crm_org_url: Option<String>,
-    pub connected_crm_type: Option<String>,
-    pub connected_crm_org_url: Option<String>,
+pub struct Vars<'a> {
+    pub operation: &'a str,
+    pub record_type: &'a str,
+    pub record_id: &'a str,
+    pub requested_crm_type: Option<&'a str>,
+    pub requested_crm_org_url: Option<&'a str>,
+    pub connected_crm_type: Option<&'a str>,
+    pub connected_crm_org_url: Option<&'a str>,
     pub retry_after: Option<u32>,
-    pub reason: Option<String>,
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub privilege: Option<String>,
+    pub reason: Option<&'a str>,
+    pub resource_type: Option<&'a str>,
+    pub resource_id: Option<&'a str>,
+    pub privilege: Option<&'a str>,
 }
 
-impl Vars {
-    fn value(&self, var: Var) -> Value {
-        let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::String);
+/// One placeholder's value.
+enum Piece<'v> {
+    Text(&'v str),
+    Number(u32),
+}
+
+impl<'a> Vars<'a> {
+    fn piece(&self, var: Var) -> Option<Piece<'a>> {
+        let text = |s: Option<&'a str>| s.map(Piece::Text);
         match var {
-            Var::Operation => Value::String(self.operation.clone()),
-            Var::RecordType => Value::String(self.record_type.clone()),
-            Var::RecordId => Value::String(self.record_id.clone()),
-            Var::RequestedCrmType => text(&self.requested_crm_type),
-            Var::RequestedCrmOrgUrl => text(&self.requested_crm_org_url),
-            Var::ConnectedCrmType => text(&self.connected_crm_type),
-            Var::ConnectedCrmOrgUrl => text(&self.connected_crm_org_url),
-            Var::RetryAfter => self.retry_after.map_or(Value::Null, Value::from),
-            Var::Reason => text(&self.reason),
-            Var::ResourceType => text(&self.resource_type),
-            Var::ResourceId => text(&self.resource_id),
-            Var::Privilege => text(&self.privilege),
+            Var::Operation => Some(Piece::Text(self.operation)),
+            Var::RecordType => Some(Piece::Text(self.record_type)),
+            Var::RecordId => Some(Piece::Text(self.record_id)),
+            Var::RequestedCrmType => text(self.requested_crm_type),
+            Var::RequestedCrmOrgUrl => text(self.requested_crm_org_url),
+            Var::ConnectedCrmType => text(self.connected_crm_type),
+            Var::ConnectedCrmOrgUrl => text(self.connected_crm_org_url),
+            Var::RetryAfter => self.retry_after.map(Piece::Number),
+            Var::Reason => text(self.reason),
+            Var::ResourceType => text(self.resource_type),
+            Var::ResourceId => text(self.resource_id),
+            Var::Privilege => text(self.privilege),
         }
     }
 }
@@ -252,10 +259,10 @@ impl Template {
         for segment in &self.segments {
             match segment {
                 Segment::Literal(s) => out.push_str(s),
-                Segment::Var(v) => match vars.value(*v) {
-                    Value::String(s) => out.push_str(&s),
-                    Value::Null => out.push_str("(not given)"),
-                    other => out.push_str(&other.to_string()),
+                Segment::Var(v) => match vars.piece(*v) {
+                    Some(Piece::Text(s)) => out.push_str(s),
+                    Some(Piece::Number(n)) => out.push_str(itoa::Buffer::new().format(n)),
+                    None => out.push_str("(not given)"),
                 },
             }
         }
@@ -266,7 +273,11 @@ impl Template {
     /// value's JSON type (a number for `{retryAfter}`, `null` when absent).
     pub fn render_value(&self, vars: &Vars) -> Value {
         match self.segments.as_slice() {
-            [Segment::Var(v)] => vars.value(*v),
+            [Segment::Var(v)] => match vars.piece(*v) {
+                Some(Piece::Text(s)) => Value::from(s),
+                Some(Piece::Number(n)) => Value::from(n),
+                None => Value::Null,
+            },
             _ => Value::String(self.render(vars)),
         }
     }
@@ -282,7 +293,7 @@ impl Scenario {
         let mut vars = vars.clone();
         vars.retry_after = options.retry_after.or(self.retry_after);
         if let Some(reason) = &options.reason {
-            vars.reason = Some(reason.clone());
+            vars.reason = Some(reason);
         }
         let message = options
             .message

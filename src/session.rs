@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::contract::Operation;
+use crate::limiter::ClientKey;
 use crate::trigger::{Delay, Selector, Single, Trigger};
 
 /// At most this many sessions are remembered; the oldest is forgotten first.
@@ -39,12 +40,20 @@ pub struct Sticky {
     pub delay_ms: Option<u64>,
 }
 
+/// Who a Retry-After applies to: a named session (`client` is `None`), or
+/// one client reading one record (`session` is then operation + record).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Throttled {
+    pub client: Option<ClientKey>,
+    pub session: String,
+}
+
 #[derive(Debug, Default)]
 pub struct Sessions {
     /// (session, trigger value) -> requests answered so far.
     positions: HashMap<(String, String), u32>,
     order: VecDeque<(String, String)>,
-    throttled_until: HashMap<String, Instant>,
+    throttled_until: HashMap<Throttled, Instant>,
     sticky: Vec<Sticky>,
     next_sticky: u64,
 }
@@ -84,7 +93,7 @@ impl Sessions {
 
     /// Time left before a client may come back, if it was throttled. The
     /// key is built only when anyone is throttled at all.
-    pub fn throttled_for(&self, key: impl FnOnce() -> String, now: Instant) -> Option<Duration> {
+    pub fn throttled_for(&self, key: impl FnOnce() -> Throttled, now: Instant) -> Option<Duration> {
         if self.throttled_until.is_empty() {
             return None;
         }
@@ -93,12 +102,12 @@ impl Sessions {
     }
 
     /// Remembers that `session` was told to wait until `until`.
-    pub fn throttle(&mut self, session: &str, until: Instant, now: Instant) {
+    pub fn throttle(&mut self, key: Throttled, until: Instant, now: Instant) {
         if self.throttled_until.len() >= MAX_SESSIONS {
             self.throttled_until.retain(|_, t| *t > now);
         }
         if self.throttled_until.len() < MAX_SESSIONS {
-            self.throttled_until.insert(session.to_owned(), until);
+            self.throttled_until.insert(key, until);
         }
     }
 
@@ -201,20 +210,32 @@ mod tests {
         assert_eq!(sessions.positions.len(), MAX_SESSIONS);
     }
 
+    fn named(session: &str) -> Throttled {
+        Throttled {
+            client: None,
+            session: session.into(),
+        }
+    }
+
     #[test]
     fn throttling_is_remembered_until_it_expires() {
         let mut sessions = Sessions::default();
         let now = Instant::now();
-        sessions.throttle("s", now + Duration::from_secs(2), now);
+        sessions.throttle(named("s"), now + Duration::from_secs(2), now);
         assert_eq!(
-            sessions.throttled_for(|| "s".into(), now + Duration::from_millis(500)),
+            sessions.throttled_for(|| named("s"), now + Duration::from_millis(500)),
             Some(Duration::from_millis(1500))
         );
         assert_eq!(
-            sessions.throttled_for(|| "s".into(), now + Duration::from_secs(2)),
+            sessions.throttled_for(|| named("s"), now + Duration::from_secs(2)),
             None
         );
-        assert_eq!(sessions.throttled_for(|| "other".into(), now), None);
+        assert_eq!(sessions.throttled_for(|| named("other"), now), None);
+        let client = Throttled {
+            client: Some(ClientKey::Unknown),
+            session: "s".into(),
+        };
+        assert_eq!(sessions.throttled_for(|| client, now), None);
     }
 
     #[test]

@@ -63,11 +63,12 @@ pub async fn respond(
     let outcome = Outcome {
         operation: Some(operation),
         scenario: decision.scenario().map(str::to_owned),
-        session: decision.session.clone(),
+        session: decision.session,
         retry_after_violation: decision.retry_after_violation,
     };
     let mut response = match (decision.result, decision.fault) {
-        (Err(error), _) => ctx.error(&error),
+        // Not `ctx.error`: the outcome below says more.
+        (Err(error), _) => error.into_response(&ctx.activity_id),
         (Ok(success), None | Some(Fault::Timeout)) => ctx.reply(Ok(success)),
         (Ok(success), Some(fault)) => faulty(req, fault, success, decision.interval),
     };
