@@ -67,15 +67,15 @@ fn inputs(req: &HttpRequest) -> Result<Inputs<'_>, ApiError> {
     })
 }
 
-async fn operation(
-    ctx: RequestContext,
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    operation: Operation,
-) -> HttpResponse {
+/// The state is borrowed from the request rather than extracted: the
+/// `web::Data` extractor clones an `Arc` whose count both workers write.
+async fn operation(ctx: RequestContext, req: HttpRequest, operation: Operation) -> HttpResponse {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return ctx.error(&ApiError::internal("the application state is missing"));
+    };
     match inputs(&req) {
         Ok(inputs) => {
-            let decision = connector::handle(&state, operation, &inputs);
+            let decision = connector::handle(state, operation, &inputs);
             transport::respond(&ctx, &req, operation, decision).await
         }
         Err(error) => ctx.error(&error),
@@ -83,21 +83,13 @@ async fn operation(
 }
 
 /// GET activities path: scp-get-related-activities.
-pub async fn related_activities(
-    ctx: RequestContext,
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    operation(ctx, req, state, Operation::RelatedActivities).await
+pub async fn related_activities(ctx: RequestContext, req: HttpRequest) -> HttpResponse {
+    operation(ctx, req, Operation::RelatedActivities).await
 }
 
 /// GET records path: scp-get-related-records.
-pub async fn related_records(
-    ctx: RequestContext,
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    operation(ctx, req, state, Operation::RelatedRecords).await
+pub async fn related_records(ctx: RequestContext, req: HttpRequest) -> HttpResponse {
+    operation(ctx, req, Operation::RelatedRecords).await
 }
 
 /// GET /metrics: the Prometheus text exposition.

@@ -179,7 +179,12 @@ fn decide(
     let now = Instant::now();
 
     // Steps 2-4 under one short lock: sticky, sequence position, compliance.
-    let (trigger, sticky_delay, step, throttled_for) = {
+    // A plain request with nothing sticky or throttled needs none of it.
+    let plain =
+        requested.is_none() && record.is_none_or(|r| r.simulate.is_none()) && state.sessions_idle();
+    let (trigger, sticky_delay, step, throttled_for) = if plain {
+        (None, None, None, None)
+    } else {
         let mut sessions = state.sessions();
         let throttled_for = sessions.throttled_for(compliance, now);
         let (trigger, sticky_delay) = match requested {

@@ -8,6 +8,7 @@
 
 use std::future::{Ready, ready};
 use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -165,7 +166,9 @@ pub async fn envelope(
         activity_id: client_id.unwrap_or_else(fresh_id),
     };
     req.extensions_mut().insert(ctx.clone());
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    // A per-worker `Rc`: cloning the shared `Arc` here would write its count,
+    // a cache line both workers share, on every request.
+    let state = req.app_data::<Rc<web::Data<AppState>>>().cloned();
     let journal_on = state
         .as_ref()
         .is_some_and(|s| s.config.journal_capacity > 0);

@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use crate::shard::Sharded;
+
 type Records = HashMap<String, HashMap<String, Record, FastHash>, FastHash>;
 type FastHash = foldhash::fast::RandomState;
 
@@ -398,7 +400,10 @@ pub struct Dataset {
     records: Records,
     generator: Generator,
     reference: OffsetDateTime,
-    cache: quick_cache::sync::Cache<BodyKey, Bytes, BodyWeight>,
+    /// One cache per thread (see `shard`): a shared cache took a shared lock
+    /// and handed out clones of one `Bytes`, whose reference count both
+    /// workers then wrote on every request.
+    cache: Sharded<BodyCache>,
 }
 
 impl std::fmt::Debug for Dataset {
@@ -429,7 +434,7 @@ impl Dataset {
             records,
             generator: Generator::embedded(),
             reference,
-            cache: quick_cache::sync::Cache::with_weighter(1024, BODY_CACHE_BYTES, BodyWeight),
+            cache: Sharded::new(|| BodyCache::with_weighter(256, BODY_CACHE_BYTES, BodyWeight)),
         }
     }
 
@@ -456,14 +461,14 @@ impl Dataset {
     /// same page was rendered before, else rendered and cached.
     pub fn body(&self, operation: Operation, query: &ConnectorQuery, language: Language) -> Bytes {
         let key = BodyKeyRef::new(operation, query, language);
-        if let Some(body) = self.cache.get(&key) {
-            return body;
+        if let Some(body) = self.cache.mine().get(&key) {
+            return body.clone();
         }
         let body = Bytes::from(match operation {
             Operation::RelatedActivities => self.activities_body(query, language),
             Operation::RelatedRecords => self.records_body(query, language),
         });
-        self.cache.insert(key.to_owned(), body.clone());
+        self.cache.mine().insert(key.to_owned(), body.clone());
         body
     }
 
@@ -576,9 +581,11 @@ impl quick_cache::Equivalent<BodyKey> for BodyKeyRef<'_> {
     }
 }
 
-/// Rendered bodies are cached up to this many bytes in all; the least
+/// Rendered bodies are cached up to this many bytes per thread; the least
 /// recently useful are evicted first.
-pub const BODY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
+pub const BODY_CACHE_BYTES: u64 = 2 * 1024 * 1024;
+
+type BodyCache = quick_cache::unsync::Cache<BodyKey, Bytes, BodyWeight>;
 
 #[derive(Clone)]
 struct BodyWeight;

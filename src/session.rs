@@ -139,6 +139,11 @@ impl Sessions {
         sticky
     }
 
+    /// No sticky scenario and no throttled session.
+    pub fn is_idle(&self) -> bool {
+        self.sticky.is_empty() && self.throttled_until.is_empty()
+    }
+
     pub fn sticky(&self) -> &[Sticky] {
         &self.sticky
     }

@@ -71,6 +71,8 @@ impl Application {
             let routes_config = routes_config.clone();
             App::new()
                 .app_data(state.clone())
+                // The envelope's handle: a per-worker count (see `envelope`).
+                .app_data(std::rc::Rc::new(state.clone()))
                 .wrap(from_fn(envelope))
                 .configure(move |cfg| routes(cfg, &routes_config))
                 .default_service(web::to(api::route_not_found))

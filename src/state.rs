@@ -10,6 +10,7 @@
 //! - The rate limiter and the failure generator synchronise on their own.
 
 use std::hash::RandomState;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
@@ -43,6 +44,9 @@ pub struct AppState {
     pub reference: OffsetDateTime,
     pub defs: ArcSwap<Definitions>,
     sessions: Mutex<Sessions>,
+    /// No sticky scenario and no throttled session: a request without a
+    /// trigger then needs nothing from `sessions` and skips its lock.
+    sessions_idle: AtomicBool,
     journal: Journal,
     pub metrics: Metrics,
     pub limiter: ArcSwapOption<Limiter>,
@@ -117,6 +121,7 @@ impl AppState {
             reference,
             defs: ArcSwap::from_pointee(defs),
             sessions: Mutex::new(Sessions::default()),
+            sessions_idle: AtomicBool::new(true),
             journal: Journal::new(config.journal_capacity),
             metrics: Metrics::default(),
             config,
@@ -124,8 +129,16 @@ impl AppState {
     }
 
     /// The session state. A panic elsewhere must not take it down with it.
-    pub fn sessions(&self) -> MutexGuard<'_, Sessions> {
-        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    pub fn sessions(&self) -> SessionsGuard<'_> {
+        SessionsGuard {
+            sessions: self.sessions.lock().unwrap_or_else(PoisonError::into_inner),
+            idle: &self.sessions_idle,
+        }
+    }
+
+    /// Read without the lock; kept current by every `SessionsGuard`.
+    pub fn sessions_idle(&self) -> bool {
+        self.sessions_idle.load(Ordering::Relaxed)
     }
 
     pub fn journal(&self) -> &Journal {
@@ -160,5 +173,35 @@ impl AppState {
         }
         self.defs.store(defs.clone());
         Ok(defs)
+    }
+}
+
+/// The locked sessions; updates `AppState::sessions_idle` when released.
+pub struct SessionsGuard<'a> {
+    sessions: MutexGuard<'a, Sessions>,
+    idle: &'a AtomicBool,
+}
+
+impl std::ops::Deref for SessionsGuard<'_> {
+    type Target = Sessions;
+
+    fn deref(&self) -> &Sessions {
+        &self.sessions
+    }
+}
+
+impl std::ops::DerefMut for SessionsGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Sessions {
+        &mut self.sessions
+    }
+}
+
+impl Drop for SessionsGuard<'_> {
+    fn drop(&mut self) {
+        let idle = self.sessions.is_idle();
+        // Written only on a change, so readers keep the line shared.
+        if self.idle.load(Ordering::Relaxed) != idle {
+            self.idle.store(idle, Ordering::Relaxed);
+        }
     }
 }
