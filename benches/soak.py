@@ -31,6 +31,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--rss-report-only", action="store_true",
+                        help="report RSS drift without failing on it (a run too short to be past warm-up)")
     args = parser.parse_args()
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "crm-connector-mock"], cwd=bench.ROOT, check=True)
@@ -68,7 +70,8 @@ def main():
     print(f"  statuses: {sorted({(k[1], k[2]) for k in counts if k[0].startswith('scp-')})}")
     print(f"  RSS samples (MiB): {[round(s / 1024, 1) for s in samples]}; steady drift {drift:+.1%}")
     print(f"  alive: {alive}, healthy: {healthy}, unexpected statuses: {unexpected or 'none'}, socket errors: {socket_errors}")
-    ok = alive and healthy and not unexpected and socket_errors == 0 and abs(drift) <= 0.10 and answered > 0
+    flat = abs(drift) <= 0.10 or args.rss_report_only
+    ok = alive and healthy and not unexpected and socket_errors == 0 and flat and answered > 0
     print("soak: " + ("1 passed, 0 failed" if ok else "0 passed, 1 failed"))
     return 0 if ok else 1
 

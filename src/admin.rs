@@ -315,13 +315,14 @@ async fn list_requests(
         Err(error) => return ctx.error(&error),
     };
     let journal = state.journal();
-    let entries = journal.list(&filter);
-    let body = json!({
-        "requests": entries,
-        "count": entries.len(),
-        "capacity": journal.capacity(),
-        "evictions": journal.evictions(),
-        "retryAfterViolations": journal.violations(),
+    let body = journal.with_matching(&filter, |entries| {
+        json!({
+            "requests": entries,
+            "count": entries.len(),
+            "capacity": journal.capacity(),
+            "evictions": journal.evictions(),
+            "retryAfterViolations": journal.violations(),
+        })
     });
     ctx.json(body.to_string())
 }

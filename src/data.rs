@@ -10,8 +10,6 @@
 
 use std::collections::HashMap;
 
-use crate::shard::Sharded;
-
 type Records = HashMap<String, HashMap<String, Record, FastHash>, FastHash>;
 type FastHash = foldhash::fast::RandomState;
 
@@ -400,10 +398,7 @@ pub struct Dataset {
     records: Records,
     generator: Generator,
     reference: OffsetDateTime,
-    /// One cache per thread (see `shard`): a shared cache took a shared lock
-    /// and handed out clones of one `Bytes`, whose reference count both
-    /// workers then wrote on every request.
-    cache: Sharded<BodyCache>,
+    cache: quick_cache::sync::Cache<BodyKey, Bytes, BodyWeight>,
 }
 
 impl std::fmt::Debug for Dataset {
@@ -434,7 +429,7 @@ impl Dataset {
             records,
             generator: Generator::embedded(),
             reference,
-            cache: Sharded::new(|| BodyCache::with_weighter(256, BODY_CACHE_BYTES, BodyWeight)),
+            cache: quick_cache::sync::Cache::with_weighter(1024, BODY_CACHE_BYTES, BodyWeight),
         }
     }
 
@@ -461,14 +456,14 @@ impl Dataset {
     /// same page was rendered before, else rendered and cached.
     pub fn body(&self, operation: Operation, query: &ConnectorQuery, language: Language) -> Bytes {
         let key = BodyKeyRef::new(operation, query, language);
-        if let Some(body) = self.cache.mine().get(&key) {
-            return body.clone();
+        if let Some(body) = self.cache.get(&key) {
+            return body;
         }
         let body = Bytes::from(match operation {
             Operation::RelatedActivities => self.activities_body(query, language),
             Operation::RelatedRecords => self.records_body(query, language),
         });
-        self.cache.mine().insert(key.to_owned(), body.clone());
+        self.cache.insert(key.to_owned(), body.clone());
         body
     }
 
@@ -581,11 +576,9 @@ impl quick_cache::Equivalent<BodyKey> for BodyKeyRef<'_> {
     }
 }
 
-/// Rendered bodies are cached up to this many bytes per thread; the least
+/// Rendered bodies are cached up to this many bytes in all; the least
 /// recently useful are evicted first.
-pub const BODY_CACHE_BYTES: u64 = 2 * 1024 * 1024;
-
-type BodyCache = quick_cache::unsync::Cache<BodyKey, Bytes, BodyWeight>;
+pub const BODY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 #[derive(Clone)]
 struct BodyWeight;

@@ -268,26 +268,20 @@ impl Journal {
         evicted
     }
 
-    /// The kept entries, oldest first.
-    fn kept(&self) -> Vec<Entry> {
-        let mut all: Vec<Entry> = Vec::new();
-        for ring in self.rings.each() {
-            all.extend(ring.iter().cloned());
-        }
-        all.sort_unstable_by_key(|e| e.id);
-        let excess = all.len().saturating_sub(self.capacity);
-        all.drain(..excess);
-        all
-    }
-
-    pub fn list(&self, filter: &Filter) -> Vec<Entry> {
-        let mut kept = self.kept();
+    /// Runs `f` on the kept entries that match `filter`, oldest first. The
+    /// rings stay locked meanwhile, so nothing is copied.
+    pub fn with_matching<R>(&self, filter: &Filter, f: impl FnOnce(&[&Entry]) -> R) -> R {
+        let rings: Vec<_> = self.rings.each().collect();
+        let mut kept: Vec<&Entry> = rings.iter().flat_map(|ring| ring.iter()).collect();
+        kept.sort_unstable_by_key(|e| e.id);
+        let excess = kept.len().saturating_sub(self.capacity);
+        kept.drain(..excess);
         kept.retain(|e| filter.matches(e));
-        kept
+        f(&kept)
     }
 
     pub fn count(&self, filter: &Filter) -> usize {
-        self.kept().iter().filter(|e| filter.matches(e)).count()
+        self.with_matching(filter, |entries| entries.len())
     }
 
     /// Empties the journal; returns how many entries it held.
@@ -382,11 +376,8 @@ mod tests {
         }
         assert_eq!(journal.len(), 3);
         assert_eq!(journal.evictions(), 2);
-        let ids: Vec<u64> = journal
-            .list(&Filter::default())
-            .iter()
-            .map(|e| e.id)
-            .collect();
+        let ids: Vec<u64> =
+            journal.with_matching(&Filter::default(), |e| e.iter().map(|e| e.id).collect());
         assert_eq!(ids, [3, 4, 5]);
     }
 
@@ -404,11 +395,8 @@ mod tests {
             }
         });
         // Act
-        let ids: Vec<u64> = journal
-            .list(&Filter::default())
-            .iter()
-            .map(|e| e.id)
-            .collect();
+        let ids: Vec<u64> =
+            journal.with_matching(&Filter::default(), |e| e.iter().map(|e| e.id).collect());
         // Assert: as if there were one ring of 5.
         assert_eq!(ids, [8, 9, 10, 11, 12]);
         assert_eq!(journal.len(), 5);

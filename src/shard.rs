@@ -1,5 +1,5 @@
-//! Per-thread shards for the state every request writes or shares (the
-//! journal, the metrics and the body cache).
+//! Per-thread shards for the state every request writes (the journal and the
+//! metrics).
 //!
 //! Rationale: a value both workers write on every request (one lock, one
 //! counter) moves between the two cores on every request; the benchmark
@@ -30,10 +30,6 @@ impl<T: Default> Default for Sharded<T> {
 }
 
 impl<T> Sharded<T> {
-    pub fn new(slot: impl Fn() -> T) -> Self {
-        Sharded((0..SHARDS).map(|_| Mutex::new(slot())).collect())
-    }
-
     /// This thread's slot.
     pub fn mine(&self) -> MutexGuard<'_, T> {
         self.slot(SLOT.with(|slot| *slot))
