@@ -176,7 +176,6 @@ fn decide(
     };
     let record = defs.dataset.defined(&query);
     let vars = || vars(state, operation, &query);
-    let now = Instant::now();
 
     // Steps 2-4 under one short lock: sticky, sequence position, compliance.
     // A plain request with nothing sticky or throttled needs none of it.
@@ -186,7 +185,7 @@ fn decide(
         (None, None, None, None)
     } else {
         let mut sessions = state.sessions();
-        let throttled_for = sessions.throttled_for(compliance, now);
+        let throttled_for = sessions.throttled_for(compliance, Instant::now());
         let (trigger, sticky_delay) = match requested {
             Some(t) => (Some(t), None),
             None => match sessions.take_sticky(operation, &session) {
@@ -235,6 +234,7 @@ fn decide(
     if let Err(error) = &decision.result
         && let Some(seconds) = retry_after(error)
     {
+        let now = Instant::now();
         state
             .sessions()
             .throttle(compliance(), now + Duration::from_secs(seconds), now);

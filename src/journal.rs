@@ -130,7 +130,7 @@ impl Serialize for Target {
 /// Request headers copied into one buffer: `name NUL value NUL` per header
 /// (neither a header name nor a value can contain NUL).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Headers(Box<[u8]>);
+pub struct Headers(Vec<u8>);
 
 impl Headers {
     pub fn new<'h>(headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>) -> Headers {
@@ -141,7 +141,8 @@ impl Headers {
             buffer.extend_from_slice(value.as_bytes());
             buffer.push(0);
         }
-        Headers(buffer.into_boxed_slice())
+        // Not shrunk: a reallocation per request costs more than the slack.
+        Headers(buffer)
     }
 
     fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {

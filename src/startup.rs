@@ -4,13 +4,12 @@
 use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use crate::admin;
 use crate::api;
 use crate::config::Config;
-use crate::context::envelope;
+use crate::context::Envelope;
 use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH};
 use crate::state::AppState;
 use crate::transport::ConnectionFd;
@@ -73,7 +72,7 @@ impl Application {
                 .app_data(state.clone())
                 // The envelope's handle: a per-worker count (see `envelope`).
                 .app_data(std::rc::Rc::new(state.clone()))
-                .wrap(from_fn(envelope))
+                .wrap(Envelope)
                 .configure(move |cfg| routes(cfg, &routes_config))
                 .default_service(web::to(api::route_not_found))
         })
