@@ -4,7 +4,7 @@
 //! a seed the sequence of outcomes (in request order) is the same run after
 //! run.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -49,7 +49,7 @@ impl FailureInjector {
             return None;
         }
         let (roll, pick) = {
-            let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut rng = crate::shard::lock(&self.rng);
             (rng.next_u64(), rng.next_u64())
         };
         // 53 random bits give a uniform float in [0, 1).

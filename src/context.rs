@@ -25,12 +25,10 @@ use crate::connector::Success;
 use crate::contract::{
     ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, JSON};
 use crate::journal::{Entry, Headers, Target};
 use crate::metrics::Observation;
 use crate::state::AppState;
-
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// The activityId of the request being served.
 #[derive(Debug, Clone)]
@@ -197,11 +195,14 @@ where
     }
 }
 
-/// Rationale: the request cannot be cloned before `next.call` (actix needs
+/// Rationale: the request cannot be cloned before `service.call` (actix needs
 /// sole ownership of it for routing), so an error or caught panic is answered
 /// with `InternalError::from_response`, which carries our finished JSON
 /// response out through actix's error path unchanged.
-async fn envelope<S, B>(req: ServiceRequest, next: Rc<S>) -> Result<ServiceResponse<BoxBody>, Error>
+async fn envelope<S, B>(
+    req: ServiceRequest,
+    service: Rc<S>,
+) -> Result<ServiceResponse<BoxBody>, Error>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody + 'static,
@@ -272,7 +273,7 @@ where
         return Ok(req.into_response(response));
     }
 
-    let failure = match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+    let failure = match AssertUnwindSafe(service.call(req)).catch_unwind().await {
         Ok(Ok(response)) => {
             let (request, mut response) = response.map_into_boxed_body().into_parts();
             finish(&mut response);

@@ -19,7 +19,8 @@ use serde_json::{Map, Value};
 
 use crate::contract;
 
-const JSON: actix_web::http::header::HeaderValue =
+/// `Content-Type` of every JSON body the server sends.
+pub const JSON: actix_web::http::header::HeaderValue =
     actix_web::http::header::HeaderValue::from_static("application/json");
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use http::{HeaderName, HeaderValue, Method, Uri};
@@ -242,9 +242,7 @@ impl Journal {
     }
 
     fn evicted_before(&self) -> MutexGuard<'_, u64> {
-        self.evicted_before
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        crate::shard::lock(&self.evicted_before)
     }
 
     /// Appends an entry (its id is assigned here); returns whether an entry

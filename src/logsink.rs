@@ -16,7 +16,9 @@
 use std::cell::{Cell, OnceCell};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
+
+use crate::shard::lock;
 use std::time::{Duration, SystemTime};
 
 /// The log target of the access line (`RUST_LOG=crm_connector_mock::access=off`
@@ -47,19 +49,12 @@ struct Prefix {
     bytes: [u8; PREFIX_MAX],
 }
 
-fn lock(buffer: &Buffer) -> MutexGuard<'_, Vec<u8>> {
-    buffer.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// Runs `f` on this thread's buffer (registered on first use).
 fn with_own<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     OWN.with(|own| {
         let buffer = own.get_or_init(|| {
             let buffer = Buffer::default();
-            BUFFERS
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(buffer.clone());
+            lock(&BUFFERS).push(buffer.clone());
             buffer
         });
         let mut guard = lock(buffer);
@@ -125,10 +120,7 @@ pub fn init() {
 
 /// Swaps each thread's buffer for `spare` and writes it out outside the lock.
 fn drain(spare: &mut Vec<u8>) {
-    let buffers = BUFFERS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
+    let buffers = lock(&BUFFERS).clone();
     for buffer in &buffers {
         std::mem::swap(&mut *lock(buffer), spare);
         write_out(spare);

@@ -29,6 +29,12 @@ impl<T: Default> Default for Sharded<T> {
     }
 }
 
+/// Locks a mutex, taking over a poisoned one: a panic in one request must
+/// not take shared state down for every later one.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl<T> Sharded<T> {
     /// This thread's slot.
     pub fn mine(&self) -> MutexGuard<'_, T> {
@@ -42,7 +48,7 @@ impl<T> Sharded<T> {
 
     fn slot(&self, index: usize) -> MutexGuard<'_, T> {
         match self.0.get(index) {
-            Some(slot) => slot.lock().unwrap_or_else(PoisonError::into_inner),
+            Some(slot) => lock(slot),
             None => unreachable!("slot indices are taken modulo SHARDS"),
         }
     }

@@ -11,7 +11,7 @@
 
 use std::hash::RandomState;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 use time::OffsetDateTime;
@@ -131,7 +131,7 @@ impl AppState {
     /// The session state. A panic elsewhere must not take it down with it.
     pub fn sessions(&self) -> SessionsGuard<'_> {
         SessionsGuard {
-            sessions: self.sessions.lock().unwrap_or_else(PoisonError::into_inner),
+            sessions: crate::shard::lock(&self.sessions),
             idle: &self.sessions_idle,
         }
     }
