@@ -116,8 +116,10 @@ async fn require_token(
         "The admin API needs Authorization: Bearer <admin token>.",
     )
     .with_header(
-        "WWW-Authenticate",
-        "Bearer realm=\"crm-connector-mock admin\"",
+        actix_web::http::header::WWW_AUTHENTICATE,
+        actix_web::http::header::HeaderValue::from_static(
+            "Bearer realm=\"crm-connector-mock admin\"",
+        ),
     );
     Ok(req.into_response(ctx.error(&error)).map_into_boxed_body())
 }

@@ -39,15 +39,13 @@ use std::time::{Duration, Instant};
 
 use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
-use crate::contract::{
-    Operation, SIMULATE_DELAY_PARAM, SIMULATE_ERROR_PARAM, SIMULATE_SESSION_PARAM,
-};
+use crate::contract::{Operation, SIMULATE_DELAY_PARAM};
 use crate::data::{Record, RecordState, Restriction};
 use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::lang::Language;
 use crate::limiter::ClientKey;
-use crate::params::{ConnectorQuery, CrmType, QueryPairs};
+use crate::params::{ConnectorQuery, CrmType, Param, Params};
 use crate::scenario::{Resolved, Vars};
 use crate::session::Throttled;
 use crate::state::{AppState, Definitions};
@@ -134,17 +132,17 @@ fn decide(
     inputs: &Inputs,
 ) -> Result<Decision, ApiError> {
     let language = Language::negotiate(inputs.accept_language);
-    let pairs = QueryPairs::parse(inputs.raw_query)?;
-    let query = ConnectorQuery::parse(operation, &pairs)?;
+    let params = Params::parse(inputs.raw_query)?;
+    let query = ConnectorQuery::parse(operation, &params)?;
     let requested = trigger::find(
         inputs.simulate_header,
-        pairs.get(SIMULATE_ERROR_PARAM)?,
+        params.get(Param::SimulateError)?,
         inputs.prefer.iter().copied(),
     )?;
     let delay = match inputs.delay_header.filter(|v| !v.trim().is_empty()) {
         Some(value) => Some(Delay::parse(value, "X-Simulate-Delay")?),
-        None => pairs
-            .get(SIMULATE_DELAY_PARAM)?
+        None => params
+            .get(Param::SimulateDelay)?
             .map(|v| Delay::parse(v, SIMULATE_DELAY_PARAM))
             .transpose()?,
     };
@@ -157,7 +155,7 @@ fn decide(
         .filter(|v| !v.is_empty())
     {
         Some(header) => Some(header),
-        None => pairs.get(SIMULATE_SESSION_PARAM)?,
+        None => params.get(Param::SimulateSession)?,
     };
     // The sequence session: the name given, else operation + record.
     let session = match named {
@@ -232,7 +230,7 @@ fn decide(
     };
     decision.result = answer.map(|()| success(defs, operation, &query, language));
     if let Err(error) = &decision.result
-        && let Some(seconds) = retry_after(error)
+        && let Some(seconds) = error.retry_after()
     {
         let now = Instant::now();
         state
@@ -256,15 +254,6 @@ fn apply_fault(decision: &mut Decision, fault: Fault, trigger: &Trigger, timeout
         }
         _ => {}
     }
-}
-
-/// The `Retry-After` seconds of an answer, if it has one.
-fn retry_after(error: &ApiError) -> Option<u64> {
-    error
-        .headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
-        .and_then(|(_, value)| value.parse().ok())
 }
 
 /// Whole seconds, rounded up, at least 1.
@@ -368,12 +357,12 @@ fn host(url: &str) -> String {
 fn crm_mismatch(crm_type: Option<CrmType>, org_url: Option<&str>, query: &ConnectorQuery) -> bool {
     let type_differs = matches!((crm_type, query.crm_type), (Some(c), Some(q)) if c != q);
     let url_differs =
-        matches!((org_url, &query.crm_org_url), (Some(c), Some(q)) if host(c) != host(q));
+        matches!((org_url, query.crm_org_url), (Some(c), Some(q)) if host(c) != host(q));
     type_differs || url_differs
 }
 
 /// Placeholder values for a scenario answering this request.
-fn vars<'a>(state: &'a AppState, operation: Operation, query: &'a ConnectorQuery) -> Vars<'a> {
+fn vars<'a>(state: &'a AppState, operation: Operation, query: &ConnectorQuery<'a>) -> Vars<'a> {
     let config = &state.config;
     // With no CRM configured, the "connected" CRM is the other type, so the
     // details of INVALID_CRM_CONNECTION always disagree (contract Part 2 §5).
@@ -382,10 +371,10 @@ fn vars<'a>(state: &'a AppState, operation: Operation, query: &'a ConnectorQuery
         .unwrap_or_else(|| query.crm_type.map_or(CrmType::Salesforce, CrmType::other));
     Vars {
         operation: operation.name(),
-        record_type: &query.record_type,
-        record_id: &query.record_id,
+        record_type: query.record_type,
+        record_id: query.record_id,
         requested_crm_type: query.crm_type.map(CrmType::as_str),
-        requested_crm_org_url: query.crm_org_url.as_deref(),
+        requested_crm_org_url: query.crm_org_url,
         connected_crm_type: Some(connected.as_str()),
         connected_crm_org_url: Some(
             config
@@ -395,8 +384,8 @@ fn vars<'a>(state: &'a AppState, operation: Operation, query: &'a ConnectorQuery
         ),
         retry_after: None,
         reason: Some(TokenProblem::Expired.reason()),
-        resource_type: Some(&query.record_type),
-        resource_id: Some(&query.record_id),
+        resource_type: Some(query.record_type),
+        resource_id: Some(query.record_id),
         privilege: Some("read"),
     }
 }
@@ -405,10 +394,10 @@ fn vars<'a>(state: &'a AppState, operation: Operation, query: &'a ConnectorQuery
 mod tests {
     use super::*;
 
-    fn query(crm_type: Option<CrmType>, url: Option<&str>) -> ConnectorQuery {
+    fn query(crm_type: Option<CrmType>, url: Option<&str>) -> ConnectorQuery<'_> {
         ConnectorQuery {
-            record_type: "account".into(),
-            record_id: "1".into(),
+            record_type: "account",
+            record_id: "1",
             type_key: "account".into(),
             id_key: "1".into(),
             top: None,
@@ -416,7 +405,7 @@ mod tests {
             start: None,
             end: None,
             crm_type,
-            crm_org_url: url.map(str::to_owned),
+            crm_org_url: url,
         }
     }
 

@@ -417,10 +417,10 @@ impl Dataset {
         for source in sources {
             for def in &source.content.records {
                 records
-                    .entry(crate::params::lower(&def.record_type.0))
+                    .entry(crate::params::lower(&def.record_type.0).into_owned())
                     .or_default()
                     .insert(
-                        crate::params::lower(&def.record_id.0),
+                        crate::params::lower(&def.record_id.0).into_owned(),
                         Record::from_def(def, reference),
                     );
             }
@@ -435,7 +435,9 @@ impl Dataset {
 
     /// The defined record of a query, if any.
     pub fn defined(&self, query: &ConnectorQuery) -> Option<&Record> {
-        self.records.get(&query.type_key)?.get(&query.id_key)
+        self.records
+            .get(query.type_key.as_ref())?
+            .get(query.id_key.as_ref())
     }
 
     /// Every defined record's (recordType, recordId, state), sorted.

@@ -14,6 +14,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -30,7 +31,7 @@ pub struct ApiError {
     pub message: String,
     pub details: Option<Map<String, Value>>,
     /// Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 /// The wire shape of the standard error body.
@@ -64,9 +65,17 @@ impl ApiError {
     }
 
     /// Adds one response header.
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_owned(), value.into()));
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
         self
+    }
+
+    /// The `Retry-After` seconds this error sends, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.headers
+            .iter()
+            .find(|(name, _)| name == actix_web::http::header::RETRY_AFTER)
+            .and_then(|(_, value)| value.to_str().ok()?.parse().ok())
     }
 
     /// 400 `INVALID_REQUEST` naming the parameter and what is wrong with it.
@@ -104,7 +113,7 @@ impl ApiError {
     }
 
     /// 405 `METHOD_NOT_ALLOWED` with the `Allow` header.
-    pub fn method_not_allowed(method: &str, path: &str, allow: &str) -> Self {
+    pub fn method_not_allowed(method: &str, path: &str, allow: &'static str) -> Self {
         ApiError::new(
             405,
             contract::METHOD_NOT_ALLOWED,
@@ -112,7 +121,10 @@ impl ApiError {
         )
         .with_detail("method", method)
         .with_detail("allowed", allow)
-        .with_header("Allow", allow)
+        .with_header(
+            actix_web::http::header::ALLOW,
+            HeaderValue::from_static(allow),
+        )
     }
 
     /// 500 `INTERNAL_SERVER_ERROR` for a real (not simulated) failure.
@@ -131,10 +143,14 @@ impl ApiError {
         };
         let mut response = HttpResponse::build(status);
         for (name, value) in &self.headers {
-            response.insert_header((name.as_str(), value.as_str()));
+            response.insert_header((name.clone(), value.clone()));
         }
+        // Sized for the usual body at once rather than grown step by step.
+        let mut bytes = Vec::with_capacity(160 + self.code.len() + self.message.len());
         // Serializing a struct of strings and a JSON map cannot fail.
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        if serde_json::to_writer(&mut bytes, &body).is_err() {
+            bytes.clear();
+        }
         response
             .insert_header((actix_web::http::header::CONTENT_TYPE, JSON))
             .body(bytes)

@@ -18,20 +18,58 @@ use time::format_description::well_known::Rfc3339;
 use crate::contract::Operation;
 use crate::error::ApiError;
 
-/// The parameters this server reads; duplicates of these are rejected.
-const KNOWN: [&str; 11] = [
-    "recordType",
-    "recordId",
-    "startDateTime",
-    "endDateTime",
-    "top",
-    "skip",
-    "crmType",
-    "crmOrgUrl",
-    crate::contract::SIMULATE_ERROR_PARAM,
-    crate::contract::SIMULATE_DELAY_PARAM,
-    crate::contract::SIMULATE_SESSION_PARAM,
-];
+/// The parameters this server reads; a duplicate of one is rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param {
+    RecordType,
+    RecordId,
+    StartDateTime,
+    EndDateTime,
+    Top,
+    Skip,
+    CrmType,
+    CrmOrgUrl,
+    SimulateError,
+    SimulateDelay,
+    SimulateSession,
+}
+
+impl Param {
+    const COUNT: usize = 11;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Param::RecordType => "recordType",
+            Param::RecordId => "recordId",
+            Param::StartDateTime => "startDateTime",
+            Param::EndDateTime => "endDateTime",
+            Param::Top => "top",
+            Param::Skip => "skip",
+            Param::CrmType => "crmType",
+            Param::CrmOrgUrl => "crmOrgUrl",
+            Param::SimulateError => crate::contract::SIMULATE_ERROR_PARAM,
+            Param::SimulateDelay => crate::contract::SIMULATE_DELAY_PARAM,
+            Param::SimulateSession => crate::contract::SIMULATE_SESSION_PARAM,
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Param> {
+        Some(match name {
+            "recordType" => Param::RecordType,
+            "recordId" => Param::RecordId,
+            "startDateTime" => Param::StartDateTime,
+            "endDateTime" => Param::EndDateTime,
+            "top" => Param::Top,
+            "skip" => Param::Skip,
+            "crmType" => Param::CrmType,
+            "crmOrgUrl" => Param::CrmOrgUrl,
+            crate::contract::SIMULATE_ERROR_PARAM => Param::SimulateError,
+            crate::contract::SIMULATE_DELAY_PARAM => Param::SimulateDelay,
+            crate::contract::SIMULATE_SESSION_PARAM => Param::SimulateSession,
+            _ => return None,
+        })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CrmType {
@@ -72,25 +110,25 @@ impl CrmType {
     }
 }
 
-/// The validated query of either operation.
+/// The validated query of either operation, borrowed from its `Params`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConnectorQuery {
-    pub record_type: String,
-    pub record_id: String,
+pub struct ConnectorQuery<'p> {
+    pub record_type: &'p str,
+    pub record_id: &'p str,
     /// `record_type` and `record_id` lower-cased once, for lookups and keys
-    /// (records match case-insensitively).
-    pub type_key: String,
-    pub id_key: String,
+    /// (records match case-insensitively); borrowed when already lower case.
+    pub type_key: Cow<'p, str>,
+    pub id_key: Cow<'p, str>,
     /// `None` means the server's default page size.
     pub top: Option<u32>,
     pub skip: u32,
     pub start: Option<OffsetDateTime>,
     pub end: Option<OffsetDateTime>,
     pub crm_type: Option<CrmType>,
-    pub crm_org_url: Option<String>,
+    pub crm_org_url: Option<&'p str>,
 }
 
-/// Decoded query pairs, in order; borrowed from the raw query string unless
+/// Decoded query pairs, in order (for the admin API's filters); borrowed from the raw query string unless
 /// a piece needed decoding.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryPairs<'q>(pub Vec<(Cow<'q, str>, Cow<'q, str>)>);
@@ -100,29 +138,76 @@ impl<'q> QueryPairs<'q> {
     /// percent-escapes and invalid UTF-8 are a malformed query string.
     pub fn parse(raw: &'q str) -> Result<QueryPairs<'q>, ApiError> {
         let mut pairs = Vec::with_capacity(4);
-        for piece in raw.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
-            let name =
-                decode(name).map_err(|reason| ApiError::invalid_request("query", &reason))?;
-            let value =
-                decode(value).map_err(|reason| ApiError::invalid_request(&name, &reason))?;
+        each_pair(raw, |name, value| {
             pairs.push((name, value));
-        }
+            Ok(())
+        })?;
         Ok(QueryPairs(pairs))
     }
+}
 
-    /// The value of `name`, `None` when absent or empty; an error when a known
-    /// parameter appears more than once.
-    pub fn get(&self, name: &str) -> Result<Option<&str>, ApiError> {
-        let mut found = self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| &**v);
-        let first = found.next();
-        if first.is_some() && found.next().is_some() && KNOWN.contains(&name) {
+/// Calls `f` with each decoded `name=value` pair of a raw query string, in
+/// order (a piece without `=` has an empty value; empty pieces are skipped).
+fn each_pair<'q>(
+    raw: &'q str,
+    mut f: impl FnMut(Cow<'q, str>, Cow<'q, str>) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let mut rest = raw;
+    while !rest.is_empty() {
+        // Byte searches: `&` and `=` are ASCII, so every cut is a char boundary.
+        let end = rest.bytes().position(|b| b == b'&').unwrap_or(rest.len());
+        let piece = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or("");
+        if piece.is_empty() {
+            continue;
+        }
+        let (name, value) = match piece.bytes().position(|b| b == b'=') {
+            Some(eq) => (&piece[..eq], &piece[eq + 1..]),
+            None => (piece, ""),
+        };
+        let name = decode(name).map_err(|reason| ApiError::invalid_request("query", &reason))?;
+        let value = decode(value).map_err(|reason| ApiError::invalid_request(&name, &reason))?;
+        f(name, value)?;
+    }
+    Ok(())
+}
+
+/// The known parameters of one query, read in one pass: the first value and
+/// how often each was given. Unknown parameters are decoded (a malformed one
+/// is still an error) and then ignored.
+#[derive(Debug, Default)]
+pub struct Params<'q> {
+    first: [Option<Cow<'q, str>>; Param::COUNT],
+    given: [u8; Param::COUNT],
+}
+
+impl<'q> Params<'q> {
+    pub fn parse(raw: &'q str) -> Result<Params<'q>, ApiError> {
+        let mut params = Params::default();
+        each_pair(raw, |name, value| {
+            if let Some(param) = Param::from_name(&name) {
+                let i = param as usize;
+                params.given[i] = params.given[i].saturating_add(1);
+                if params.first[i].is_none() {
+                    params.first[i] = Some(value);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(params)
+    }
+
+    /// The value of `param`, `None` when absent or empty; an error when it
+    /// was given more than once.
+    pub fn get(&self, param: Param) -> Result<Option<&str>, ApiError> {
+        let i = param as usize;
+        if self.given[i] > 1 {
             return Err(ApiError::invalid_request(
-                name,
+                param.name(),
                 "must be given at most once",
             ));
         }
-        Ok(first.filter(|v| !v.is_empty()))
+        Ok(self.first[i].as_deref().filter(|v| !v.is_empty()))
     }
 }
 
@@ -158,13 +243,13 @@ fn decode(raw: &str) -> Result<Cow<'_, str>, String> {
         .map_err(|_| "is not valid UTF-8 after percent-decoding".to_owned())
 }
 
-impl ConnectorQuery {
-    pub fn parse(operation: Operation, pairs: &QueryPairs) -> Result<ConnectorQuery, ApiError> {
-        let record_type = required(pairs, "recordType")?;
-        let record_id = required(pairs, "recordId")?;
-        let top = non_negative(pairs, "top")?;
-        let skip = non_negative(pairs, "skip")?.unwrap_or(0);
-        let crm_type = match pairs.get("crmType")? {
+impl<'p> ConnectorQuery<'p> {
+    pub fn parse(operation: Operation, params: &'p Params) -> Result<ConnectorQuery<'p>, ApiError> {
+        let record_type = required(params, Param::RecordType)?;
+        let record_id = required(params, Param::RecordId)?;
+        let top = non_negative(params, Param::Top)?;
+        let skip = non_negative(params, Param::Skip)?.unwrap_or(0);
+        let crm_type = match params.get(Param::CrmType)? {
             None => None,
             Some(v) => Some(CrmType::parse(v).ok_or_else(|| {
                 ApiError::invalid_request(
@@ -173,11 +258,11 @@ impl ConnectorQuery {
                 )
             })?),
         };
-        let crm_org_url = pairs.get("crmOrgUrl")?.map(str::to_owned);
+        let crm_org_url = params.get(Param::CrmOrgUrl)?;
         let (start, end) = match operation {
             Operation::RelatedActivities => {
-                let start = date_time(pairs, "startDateTime")?;
-                let end = date_time(pairs, "endDateTime")?;
+                let start = date_time(params, Param::StartDateTime)?;
+                let end = date_time(params, Param::EndDateTime)?;
                 if let (Some(s), Some(e)) = (start, end)
                     && s > e
                 {
@@ -191,8 +276,8 @@ impl ConnectorQuery {
             Operation::RelatedRecords => (None, None),
         };
         Ok(ConnectorQuery {
-            type_key: lower(&record_type),
-            id_key: lower(&record_id),
+            type_key: lower(record_type),
+            id_key: lower(record_id),
             record_type,
             record_id,
             top,
@@ -205,28 +290,29 @@ impl ConnectorQuery {
     }
 }
 
-/// Lower-cased for lookups; the ASCII case (nearly every id) skips Unicode
-/// case mapping, which gives the same answer there.
-pub fn lower(value: &str) -> String {
+/// Lower-cased for lookups, borrowed when it already is; the ASCII case
+/// (nearly every id) skips Unicode case mapping, which gives the same answer
+/// there.
+pub fn lower(value: &str) -> Cow<'_, str> {
     match value.is_ascii() {
-        true => value.to_ascii_lowercase(),
-        false => value.to_lowercase(),
+        true if !value.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(value),
+        true => Cow::Owned(value.to_ascii_lowercase()),
+        false => Cow::Owned(value.to_lowercase()),
     }
 }
 
-fn required(pairs: &QueryPairs, name: &str) -> Result<String, ApiError> {
-    match pairs.0.iter().any(|(n, _)| n == name) {
-        false => Err(ApiError::invalid_request(name, "is required")),
-        true => pairs
-            .get(name)?
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-            .ok_or_else(|| ApiError::invalid_request(name, "must not be empty")),
+fn required<'p>(params: &'p Params, param: Param) -> Result<&'p str, ApiError> {
+    match params.given[param as usize] {
+        0 => Err(ApiError::invalid_request(param.name(), "is required")),
+        _ => params
+            .get(param)?
+            .ok_or_else(|| ApiError::invalid_request(param.name(), "must not be empty")),
     }
 }
 
-fn non_negative(pairs: &QueryPairs, name: &str) -> Result<Option<u32>, ApiError> {
-    let Some(raw) = pairs.get(name)? else {
+fn non_negative(params: &Params, param: Param) -> Result<Option<u32>, ApiError> {
+    let name = param.name();
+    let Some(raw) = params.get(param)? else {
         return Ok(None);
     };
     let value: i64 = raw
@@ -244,8 +330,9 @@ fn non_negative(pairs: &QueryPairs, name: &str) -> Result<Option<u32>, ApiError>
     Ok(Some(value as u32))
 }
 
-fn date_time(pairs: &QueryPairs, name: &str) -> Result<Option<OffsetDateTime>, ApiError> {
-    let Some(raw) = pairs.get(name)? else {
+fn date_time(params: &Params, param: Param) -> Result<Option<OffsetDateTime>, ApiError> {
+    let name = param.name();
+    let Some(raw) = params.get(param)? else {
         return Ok(None);
     };
     OffsetDateTime::parse(raw, &Rfc3339).map(Some).map_err(|_| {
@@ -260,8 +347,11 @@ fn date_time(pairs: &QueryPairs, name: &str) -> Result<Option<OffsetDateTime>, A
 mod tests {
     use super::*;
 
-    fn parse(op: Operation, raw: &str) -> Result<ConnectorQuery, ApiError> {
-        ConnectorQuery::parse(op, &QueryPairs::parse(raw)?)
+    fn error(op: Operation, raw: &str) -> ApiError {
+        match Params::parse(raw) {
+            Ok(params) => ConnectorQuery::parse(op, &params).expect_err(raw),
+            Err(error) => error,
+        }
     }
 
     #[test]
@@ -293,7 +383,7 @@ mod tests {
             (&*format!("{base}&x=%FF"), "x"),
         ];
         for (raw, parameter) in cases {
-            let err = parse(Operation::RelatedActivities, raw).expect_err(raw);
+            let err = error(Operation::RelatedActivities, raw);
             assert_eq!(err.code, "INVALID_REQUEST", "{raw}");
             let details = err.details.expect("details");
             assert_eq!(details["parameter"], parameter, "{raw}");
@@ -306,11 +396,11 @@ mod tests {
 
     #[test]
     fn valid_queries_are_typed() {
-        let q = parse(
-            Operation::RelatedActivities,
+        let params = Params::parse(
             "recordType=account&recordId=a+b&top=0&skip=&crmType=Dynamics%20365&extra=1&startDateTime=2024-01-01T00:00:00%2B02:00",
         )
         .unwrap();
+        let q = ConnectorQuery::parse(Operation::RelatedActivities, &params).unwrap();
         assert_eq!(q.record_id, "a b");
         assert_eq!(q.top, Some(0));
         assert_eq!(q.skip, 0);
@@ -320,11 +410,8 @@ mod tests {
 
     #[test]
     fn dates_are_ignored_on_related_records() {
-        let q = parse(
-            Operation::RelatedRecords,
-            "recordType=a&recordId=1&startDateTime=nonsense",
-        )
-        .unwrap();
+        let params = Params::parse("recordType=a&recordId=1&startDateTime=nonsense").unwrap();
+        let q = ConnectorQuery::parse(Operation::RelatedRecords, &params).unwrap();
         assert_eq!(q.start, None);
     }
 }

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -98,16 +98,32 @@ impl From<ErrorStatus> for u16 {
     }
 }
 
-/// A header name checked when the file is read.
+/// A header name checked (and parsed once) when the file is read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct HeaderNameText(String);
+pub struct HeaderNameText(String, #[serde(skip)] HeaderNameOrd);
+
+/// A parsed header name, ordered by its text so the map stays sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderNameOrd(HeaderName);
+
+impl PartialOrd for HeaderNameOrd {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for HeaderNameOrd {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.as_str().cmp(other.0.as_str())
+    }
+}
 
 impl TryFrom<String> for HeaderNameText {
     type Error = String;
     fn try_from(name: String) -> Result<Self, String> {
         match HeaderName::from_bytes(name.as_bytes()) {
-            Ok(_) => Ok(HeaderNameText(name)),
+            Ok(parsed) => Ok(HeaderNameText(name, HeaderNameOrd(parsed))),
             Err(_) => Err(format!("'{name}' is not a valid header name")),
         }
     }
@@ -255,7 +271,7 @@ impl<'a> Vars<'a> {
 impl Template {
     /// Interpolates; an absent value renders as `(not given)`.
     pub fn render(&self, vars: &Vars) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.source.len() + 32);
         for segment in &self.segments {
             match segment {
                 Segment::Literal(s) => out.push_str(s),
@@ -309,14 +325,13 @@ impl Scenario {
             error.details = Some(details);
         }
         if let Some(seconds) = vars.retry_after {
-            error = error.with_header("Retry-After", seconds.to_string());
+            error = error.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         for (name, template) in &self.headers {
-            let value = template.render(&vars);
             // A header value built from request data may be unusable; skip it
             // rather than fail the response.
-            if HeaderValue::from_str(&value).is_ok() {
-                error = error.with_header(&name.0, value);
+            if let Ok(value) = HeaderValue::try_from(template.render(&vars)) {
+                error = error.with_header(name.1.0.clone(), value);
             }
         }
         error
@@ -589,7 +604,7 @@ mod tests {
         let err = s.to_error(&Vars::default(), &Options::default());
         assert_eq!(
             err.headers,
-            vec![("Retry-After".to_owned(), "5".to_owned())]
+            vec![(header::RETRY_AFTER, HeaderValue::from_static("5"))]
         );
     }
 }

@@ -53,7 +53,9 @@ pub struct Sessions {
     /// (session, trigger value) -> requests answered so far.
     positions: HashMap<(String, String), u32>,
     order: VecDeque<(String, String)>,
-    throttled_until: HashMap<Throttled, Instant>,
+    /// foldhash (randomly seeded per map) rather than SipHash: this map is
+    /// read and written by every throttled answer.
+    throttled_until: HashMap<Throttled, Instant, foldhash::fast::RandomState>,
     sticky: Vec<Sticky>,
     next_sticky: u64,
 }
