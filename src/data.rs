@@ -481,8 +481,8 @@ impl Dataset {
         match defined.and_then(|r| r.activities(language)) {
             Some(items) => render(items),
             None => render(&self.generator.activities(
-                &query.record_type,
-                &query.record_id,
+                query.record_type,
+                query.record_id,
                 language,
                 self.reference,
             )),
@@ -499,7 +499,7 @@ impl Dataset {
             None => render(
                 &self
                     .generator
-                    .related(&query.record_type, &query.record_id, language),
+                    .related(query.record_type, query.record_id, language),
             ),
         }
     }
