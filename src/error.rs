@@ -15,7 +15,6 @@
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::contract;
@@ -32,17 +31,6 @@ pub struct ApiError {
     pub details: Option<Map<String, Value>>,
     /// Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`.
     pub headers: Vec<(HeaderName, HeaderValue)>,
-}
-
-/// The wire shape of the standard error body.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorBody<'a> {
-    error_code: &'a str,
-    error_message: &'a str,
-    activity_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    details: Option<&'a Map<String, Value>>,
 }
 
 impl ApiError {
@@ -135,24 +123,97 @@ impl ApiError {
     /// Renders the standard body. The only place an error body is built.
     pub fn into_response(&self, activity_id: &str) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = ErrorBody {
-            error_code: &self.code,
-            error_message: &self.message,
-            activity_id,
-            details: self.details.as_ref(),
-        };
         let mut response = HttpResponse::build(status);
         for (name, value) in &self.headers {
             response.insert_header((name.clone(), value.clone()));
         }
-        // Sized for the usual body at once rather than grown step by step.
-        let mut bytes = Vec::with_capacity(160 + self.code.len() + self.message.len());
-        // Serializing a struct of strings and a JSON map cannot fail.
-        if serde_json::to_writer(&mut bytes, &body).is_err() {
-            bytes.clear();
-        }
         response
             .insert_header((actix_web::http::header::CONTENT_TYPE, JSON))
-            .body(bytes)
+            .body(self.body(activity_id))
+    }
+
+    /// `{"errorCode":…,"errorMessage":…,"activityId":…,"details":…}`, in that
+    /// order, `details` only when there are any.
+    fn body(&self, activity_id: &str) -> Vec<u8> {
+        // Sized for the usual body at once rather than grown step by step.
+        let mut out = Vec::with_capacity(160 + self.code.len() + self.message.len());
+        out.extend_from_slice(b"{\"errorCode\":");
+        json_string(&mut out, &self.code);
+        out.extend_from_slice(b",\"errorMessage\":");
+        json_string(&mut out, &self.message);
+        out.extend_from_slice(b",\"activityId\":");
+        json_string(&mut out, activity_id);
+        if let Some(details) = &self.details {
+            out.extend_from_slice(b",\"details\":");
+            // A map of JSON values always serializes.
+            if serde_json::to_writer(&mut out, details).is_err() {
+                out.extend_from_slice(b"{}");
+            }
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+/// Appends `text` as a JSON string. serde_json escapes exactly the control
+/// characters, `"` and `\`; a string with none of them (nearly every one
+/// here) is copied as it is after one scan without early exit, which the
+/// compiler vectorizes, instead of serde_json's byte-by-byte table walk.
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    let needs_escape = text.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if needs_escape {
+        // Serializing a `str` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_the_standard_shape_and_escapes_like_serde_json() {
+        let cases = [
+            ("plain", "GetRelatedRecords for account '1' failed."),
+            ("quote and backslash", r#"id "a\b" failed"#),
+            ("control characters", "line\nbreak\ttab\u{1}"),
+            ("non-ASCII and slash", "Überprüfung für /records — 記録"),
+        ];
+        for (why, message) in cases {
+            let error = ApiError::new(429, "REQUEST_THROTTLED", message)
+                .with_detail("retryAfterSeconds", 1)
+                .with_detail("note", message);
+            let body = error.body("id-\"1\"");
+            let expected = serde_json::json!({
+                "errorCode": "REQUEST_THROTTLED",
+                "errorMessage": message,
+                "activityId": "id-\"1\"",
+                "details": {"retryAfterSeconds": 1, "note": message},
+            });
+            let parsed: Value = serde_json::from_slice(&body).expect(why);
+            assert_eq!(parsed, expected, "{why}");
+            // The contract's field order.
+            let at = |key: &str| {
+                let key = format!("\"{key}\":");
+                body.windows(key.len()).position(|w| w == key.as_bytes())
+            };
+            let order = ["errorCode", "errorMessage", "activityId", "details"].map(at);
+            assert!(order.iter().all(Option::is_some), "{why}");
+            assert!(order.is_sorted(), "{why}: {order:?}");
+            let mut direct = Vec::new();
+            json_string(&mut direct, message);
+            assert_eq!(direct, serde_json::to_vec(message).unwrap(), "{why}");
+        }
+        let bare = ApiError::new(500, "INTERNAL_SERVER_ERROR", "m").body("x");
+        assert_eq!(
+            bare,
+            br#"{"errorCode":"INTERNAL_SERVER_ERROR","errorMessage":"m","activityId":"x"}"#
+        );
     }
 }
