@@ -225,11 +225,12 @@ where
     let method = req.method().clone();
     let uri = req.uri().clone();
     let path = uri.path();
-    let finish = |response: &mut HttpResponse<BoxBody>| {
+    // An operation leaves its outcome with the request; an error answered
+    // through `RequestContext::error` carries it on the response.
+    let finish = |response: &mut HttpResponse<BoxBody>, outcome: Option<Outcome>| {
         stamp(response.headers_mut(), &ctx.activity_id, echo_client_id);
-        let outcome = response
-            .extensions_mut()
-            .remove::<Outcome>()
+        let outcome = outcome
+            .or_else(|| response.extensions_mut().remove::<Outcome>())
             .unwrap_or_default();
         let status = response.status().as_u16();
         let elapsed = started.elapsed();
@@ -269,14 +270,15 @@ where
         response
             .head_mut()
             .set_connection_type(actix_web::http::ConnectionType::Close);
-        finish(&mut response);
+        finish(&mut response, None);
         return Ok(req.into_response(response));
     }
 
     let failure = match AssertUnwindSafe(service.call(req)).catch_unwind().await {
         Ok(Ok(response)) => {
             let (request, mut response) = response.map_into_boxed_body().into_parts();
-            finish(&mut response);
+            let outcome = request.extensions_mut().remove::<Outcome>();
+            finish(&mut response, outcome);
             return Ok(ServiceResponse::new(request, response));
         }
         // An error from actix itself (none of our handlers return one): keep
@@ -301,7 +303,7 @@ where
         }
     };
     let mut response = ctx.error(&failure);
-    finish(&mut response);
+    finish(&mut response, None);
     Err(InternalError::from_response(failure.message, response).into())
 }
 

@@ -101,11 +101,14 @@ fn as_str<S: serde::Serializer>(value: &impl AsRef<str>, serializer: S) -> Resul
 
 /// A request target, `path` or `path?query`, copied from the request.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Target(pub Box<str>);
+pub struct Target(pub String);
 
 impl Target {
     pub fn new(uri: &Uri) -> Target {
-        Target(uri.path_and_query().map_or("/", |pq| pq.as_str()).into())
+        // A cleared buffer is empty, hence valid UTF-8.
+        let mut target = String::from_utf8(spare::take()).unwrap_or_default();
+        target.push_str(uri.path_and_query().map_or("/", |pq| pq.as_str()));
+        Target(target)
     }
 
     pub fn path(&self) -> &str {
@@ -134,7 +137,7 @@ pub struct Headers(Vec<u8>);
 
 impl Headers {
     pub fn new<'h>(headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>) -> Headers {
-        let mut buffer = Vec::with_capacity(256);
+        let mut buffer = spare::take();
         for (name, value) in headers {
             buffer.extend_from_slice(name.as_str().as_bytes());
             buffer.push(0);
@@ -148,6 +151,42 @@ impl Headers {
     fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         let mut parts = self.0.split(|b| *b == 0);
         std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
+}
+
+/// Buffers of entries this thread's ring evicted, reused by the next entries
+/// this thread records, so a full journal records without allocating.
+mod spare {
+    use std::cell::RefCell;
+
+    /// Per thread: a few buffers, none larger than an ordinary request's.
+    const KEPT: usize = 4;
+    const MAX_BYTES: usize = 4096;
+
+    thread_local! {
+        static BUFFERS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty buffer: a spare one, else a new one.
+    pub fn take() -> Vec<u8> {
+        BUFFERS
+            .try_with(|b| b.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Vec::with_capacity(256))
+    }
+
+    pub fn give(mut buffer: Vec<u8>) {
+        if buffer.capacity() > MAX_BYTES {
+            return;
+        }
+        buffer.clear();
+        let _ = BUFFERS.try_with(|b| {
+            let mut spare = b.borrow_mut();
+            if spare.len() < KEPT {
+                spare.push(buffer);
+            }
+        });
     }
 }
 
@@ -262,8 +301,11 @@ impl Journal {
             ring.push_back(entry);
             (ring.len() > self.capacity).then(|| ring.pop_front())
         };
-        // The old entry is freed outside the lock.
-        drop(dropped);
+        // Outside the lock: the evicted entry's buffers go to the next entries.
+        if let Some(old) = dropped.flatten() {
+            spare::give(old.target.0.into_bytes());
+            spare::give(old.headers.0);
+        }
         evicted
     }
 

@@ -19,7 +19,7 @@ use std::time::Duration;
 use actix_web::body::{BodyStream, SizedStream};
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use futures_util::{StreamExt, stream};
 
 use crate::connector::{Decision, Success};
@@ -66,13 +66,15 @@ pub async fn respond(
         session: decision.session,
         retry_after_violation: decision.retry_after_violation,
     };
-    let mut response = match (decision.result, decision.fault) {
+    let response = match (decision.result, decision.fault) {
         // Not `ctx.error`: the outcome below says more.
         (Err(error), _) => error.into_response(&ctx.activity_id),
         (Ok(success), None | Some(Fault::Timeout)) => ctx.reply(Ok(success)),
         (Ok(success), Some(fault)) => faulty(req, fault, success, decision.interval),
     };
-    response.extensions_mut().insert(outcome);
+    // The request's extension map already exists (the context is in it);
+    // the response's would be allocated for this alone.
+    req.extensions_mut().insert(outcome);
     response
 }
 
