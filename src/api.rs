@@ -3,8 +3,12 @@
 //! strings, call one core function, reply. No failing actix extractor is used,
 //! since those would answer in actix's plain-text format.
 
+use std::future::{Ready, ready};
+use std::time::Duration;
+
 use actix_web::http::header::{self, HeaderName};
 use actix_web::{HttpRequest, HttpResponse, Route, web};
+use futures_util::future::{Either, LocalBoxFuture};
 
 use crate::connector::{self, Inputs};
 use crate::context::RequestContext;
@@ -67,29 +71,39 @@ fn inputs(req: &HttpRequest) -> Result<Inputs<'_>, ApiError> {
     })
 }
 
+/// An operation's answer: ready at once, or after a simulated delay. Only
+/// the delayed case is boxed, so a plain request's handler future stays a
+/// few words rather than a state machine holding a timer.
+pub type Answer = Either<Ready<HttpResponse>, LocalBoxFuture<'static, HttpResponse>>;
+
 /// The state is borrowed from the request rather than extracted: the
 /// `web::Data` extractor clones an `Arc` whose count both workers write.
-async fn operation(ctx: RequestContext, req: HttpRequest, operation: Operation) -> HttpResponse {
+fn operation(ctx: RequestContext, req: HttpRequest, operation: Operation) -> Answer {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
-        return ctx.error(&ApiError::internal("the application state is missing"));
+        let error = ApiError::internal("the application state is missing");
+        return Either::Left(ready(ctx.error(&error)));
     };
-    match inputs(&req) {
-        Ok(inputs) => {
-            let decision = connector::handle(state, operation, &inputs);
-            transport::respond(&ctx, &req, operation, decision).await
-        }
-        Err(error) => ctx.error(&error),
+    let decision = match inputs(&req) {
+        Ok(inputs) => connector::handle(state, operation, &inputs),
+        Err(error) => return Either::Left(ready(ctx.error(&error))),
+    };
+    match decision.delay {
+        Duration::ZERO => Either::Left(ready(transport::respond(&ctx, &req, operation, decision))),
+        delay => Either::Right(Box::pin(async move {
+            actix_web::rt::time::sleep(delay).await;
+            transport::respond(&ctx, &req, operation, decision)
+        })),
     }
 }
 
 /// GET activities path: scp-get-related-activities.
-pub async fn related_activities(ctx: RequestContext, req: HttpRequest) -> HttpResponse {
-    operation(ctx, req, Operation::RelatedActivities).await
+pub fn related_activities(ctx: RequestContext, req: HttpRequest) -> Answer {
+    operation(ctx, req, Operation::RelatedActivities)
 }
 
 /// GET records path: scp-get-related-records.
-pub async fn related_records(ctx: RequestContext, req: HttpRequest) -> HttpResponse {
-    operation(ctx, req, Operation::RelatedRecords).await
+pub fn related_records(ctx: RequestContext, req: HttpRequest) -> Answer {
+    operation(ctx, req, Operation::RelatedRecords)
 }
 
 /// GET /metrics: the Prometheus text exposition.

@@ -1,6 +1,6 @@
-//! Turns a connector `Decision` into the HTTP answer: waits the delay
-//! (asynchronously, so a thousand delayed requests cost no worker), then
-//! sends the body, the error, or the transport fault.
+//! Turns a connector `Decision` into the HTTP answer, once its delay is over
+//! (`api::operation` waits asynchronously, so a thousand delayed requests
+//! cost no worker): the body, the error, or the transport fault.
 //!
 //! How the faults are made with actix-web:
 //! - `CONNECTION_RESET` / `EMPTY_RESPONSE`: the response body is a stream whose
@@ -51,15 +51,13 @@ const SLOW_BODY_CHUNKS: usize = 10;
 /// Not valid JSON: a success body cut mid-object, closed with a stray brace.
 const MALFORMED_JSON: &str = r#"{"value": [{"title": "Contract signed", "description": "Contoso signed the renewal", "dateTime": "#;
 
-pub async fn respond(
+/// The answer once any delay is over (the caller waits it out).
+pub fn respond(
     ctx: &RequestContext,
     req: &HttpRequest,
     operation: Operation,
     decision: Decision,
 ) -> HttpResponse {
-    if !decision.delay.is_zero() {
-        actix_web::rt::time::sleep(decision.delay).await;
-    }
     let outcome = Outcome {
         operation: Some(operation),
         scenario: decision.scenario().map(str::to_owned),
