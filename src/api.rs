@@ -6,7 +6,7 @@
 use std::future::{Ready, ready};
 use std::time::Duration;
 
-use actix_web::http::header::{self, HeaderName};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 use futures_util::future::{Either, LocalBoxFuture};
 
@@ -25,50 +25,50 @@ const SIMULATE_DELAY: HeaderName = HeaderName::from_static(SIMULATE_DELAY_HEADER
 const SIMULATE_SESSION: HeaderName = HeaderName::from_static(SIMULATE_SESSION_HEADER);
 const PREFER: HeaderName = HeaderName::from_static("prefer");
 
-fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str> {
-    req.headers().get(name).and_then(|v| v.to_str().ok())
-}
-
 /// One of our own knobs: absent is fine, but a value that is not visible
 /// ASCII is a client mistake, not "no value".
-fn knob<'r>(
-    req: &'r HttpRequest,
-    name: &HeaderName,
-    label: &str,
-) -> Result<Option<&'r str>, ApiError> {
-    match req.headers().get(name) {
-        None => Ok(None),
-        Some(value) => value
-            .to_str()
-            .map(Some)
-            .map_err(|_| ApiError::invalid_request(label, "must be visible ASCII text")),
-    }
+fn knob<'r>(value: &'r HeaderValue, label: &str) -> Result<&'r str, ApiError> {
+    value
+        .to_str()
+        .map_err(|_| ApiError::invalid_request(label, "must be visible ASCII text"))
 }
 
+/// The request's inputs in one pass over its headers (most requests carry
+/// none of those read here, and a lookup per name costs a hash each). For
+/// every header but `Prefer`, the first value counts, as `HeaderMap::get`
+/// would give.
 fn inputs(req: &HttpRequest) -> Result<Inputs<'_>, ApiError> {
-    let mut prefer = Vec::new();
-    for value in req.headers().get_all(PREFER) {
-        prefer.push(
-            value
-                .to_str()
-                .map_err(|_| ApiError::invalid_request("Prefer", "must be visible ASCII text"))?,
-        );
-    }
-    Ok(Inputs {
+    let mut inputs = Inputs {
         raw_query: req.query_string(),
-        simulate_header: knob(req, &SIMULATE_ERROR, "X-Simulate-Error")?,
-        prefer,
-        delay_header: knob(req, &SIMULATE_DELAY, "X-Simulate-Delay")?,
-        session_header: knob(req, &SIMULATE_SESSION, "X-Simulate-Session")?,
-        // Never an error: an unusable Accept-Language means English.
-        accept_language: header_str(req, header::ACCEPT_LANGUAGE),
-        // An unusable Authorization is "malformed" under --auth bearer.
-        authorization: match req.headers().get(header::AUTHORIZATION) {
-            None => None,
-            Some(value) => Some(value.to_str().unwrap_or("\u{1}")),
-        },
         peer: req.peer_addr().map(|a| a.ip()),
-    })
+        ..Inputs::default()
+    };
+    let mut language_seen = false;
+    for (name, value) in req.headers() {
+        if *name == SIMULATE_ERROR {
+            if inputs.simulate_header.is_none() {
+                inputs.simulate_header = Some(knob(value, "X-Simulate-Error")?);
+            }
+        } else if *name == SIMULATE_DELAY {
+            if inputs.delay_header.is_none() {
+                inputs.delay_header = Some(knob(value, "X-Simulate-Delay")?);
+            }
+        } else if *name == SIMULATE_SESSION {
+            if inputs.session_header.is_none() {
+                inputs.session_header = Some(knob(value, "X-Simulate-Session")?);
+            }
+        } else if *name == PREFER {
+            inputs.prefer.push(knob(value, "Prefer")?);
+        } else if *name == header::ACCEPT_LANGUAGE && !language_seen {
+            // Never an error: an unusable Accept-Language means English.
+            language_seen = true;
+            inputs.accept_language = value.to_str().ok();
+        } else if *name == header::AUTHORIZATION && inputs.authorization.is_none() {
+            // An unusable Authorization is "malformed" under --auth bearer.
+            inputs.authorization = Some(value.to_str().unwrap_or("\u{1}"));
+        }
+    }
+    Ok(inputs)
 }
 
 /// An operation's answer: ready at once, or after a simulated delay. Only

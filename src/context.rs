@@ -336,20 +336,24 @@ fn access_line(
     line.extend_from_slice(activity_id.as_bytes());
 }
 
+/// What the limits look at, in one pass over the headers.
 fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
-    let headers = req.headers();
-    crate::limits::Head {
+    let mut head = crate::limits::Head {
         is_get: req.method() == actix_web::http::Method::GET,
         query_len: req.query_string().len(),
-        header_bytes: headers
-            .iter()
-            .map(|(n, v)| n.as_str().len() + v.len())
-            .sum(),
-        content_length: headers
-            .get(header::CONTENT_LENGTH)
-            .map(HeaderValue::as_bytes),
-        chunked: headers.contains_key(header::TRANSFER_ENCODING),
+        header_bytes: 0,
+        content_length: None,
+        chunked: false,
+    };
+    for (name, value) in req.headers() {
+        head.header_bytes += name.as_str().len() + value.len();
+        if *name == header::CONTENT_LENGTH {
+            head.content_length.get_or_insert(value.as_bytes());
+        } else if *name == header::TRANSFER_ENCODING {
+            head.chunked = true;
+        }
     }
+    head
 }
 
 fn seen_if(wanted: bool, req: &ServiceRequest) -> Option<Seen> {
