@@ -99,15 +99,6 @@ impl Decision {
             retry_after_violation: false,
         }
     }
-
-    /// The errorCode or fault name sent, for logs, journal and metrics.
-    pub fn scenario(&self) -> Option<&str> {
-        match (&self.result, self.fault) {
-            (Err(e), _) => Some(&e.code),
-            (Ok(_), Some(fault)) => Some(fault.name()),
-            (Ok(_), None) => None,
-        }
-    }
 }
 
 pub fn handle(state: &AppState, operation: Operation, inputs: &Inputs) -> Decision {

@@ -11,6 +11,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crossbeam_utils::CachePadded;
+
 /// Up to this many threads never share a slot.
 pub const SHARDS: usize = 16;
 
@@ -20,12 +22,15 @@ thread_local! {
     static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
 }
 
+/// Each slot on cache lines of its own: side by side, two threads' slots
+/// would share a line, and every write to one would move it away from the
+/// other (false sharing).
 #[derive(Debug)]
-pub struct Sharded<T>(Box<[Mutex<T>]>);
+pub struct Sharded<T>(Box<[CachePadded<Mutex<T>>]>);
 
 impl<T: Default> Default for Sharded<T> {
     fn default() -> Self {
-        Sharded((0..SHARDS).map(|_| Mutex::default()).collect())
+        Sharded((0..SHARDS).map(|_| CachePadded::default()).collect())
     }
 }
 

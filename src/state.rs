@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
+use crossbeam_utils::CachePadded;
 use time::OffsetDateTime;
 
 use crate::chaos::FailureInjector;
@@ -43,7 +44,9 @@ pub struct AppState {
     /// The reference clock of generated and relative dates.
     pub reference: OffsetDateTime,
     pub defs: ArcSwap<Definitions>,
-    sessions: Mutex<Sessions>,
+    /// On lines of its own: a throttled or triggered request locks it, and
+    /// its lock word must not share a line with what every request reads.
+    sessions: CachePadded<Mutex<Sessions>>,
     /// No sticky scenario and no throttled session: a request without a
     /// trigger then needs nothing from `sessions` and skips its lock.
     sessions_idle: AtomicBool,
@@ -120,7 +123,7 @@ impl AppState {
             failures,
             reference,
             defs: ArcSwap::from_pointee(defs),
-            sessions: Mutex::new(Sessions::default()),
+            sessions: CachePadded::new(Mutex::new(Sessions::default())),
             sessions_idle: AtomicBool::new(true),
             journal: Journal::new(config.journal_capacity),
             metrics: Metrics::default(),

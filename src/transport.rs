@@ -58,21 +58,23 @@ pub fn respond(
     operation: Operation,
     decision: Decision,
 ) -> HttpResponse {
-    let outcome = Outcome {
-        operation: Some(operation),
-        scenario: decision.scenario().map(str::to_owned),
-        session: decision.session,
-        retry_after_violation: decision.retry_after_violation,
-    };
-    let response = match (decision.result, decision.fault) {
+    let fault = decision.fault.map(|f| f.name().to_owned());
+    // The scenario, for logs, journal and metrics: the errorCode sent (moved
+    // out of the rendered error), else the fault's name.
+    let (response, scenario) = match (decision.result, decision.fault) {
         // Not `ctx.error`: the outcome below says more.
-        (Err(error), _) => error.into_response(&ctx.activity_id),
-        (Ok(success), None | Some(Fault::Timeout)) => ctx.reply(Ok(success)),
-        (Ok(success), Some(fault)) => faulty(req, fault, success, decision.interval),
+        (Err(error), _) => (error.into_response(&ctx.activity_id), Some(error.code)),
+        (Ok(success), None | Some(Fault::Timeout)) => (ctx.reply(Ok(success)), fault),
+        (Ok(success), Some(f)) => (faulty(req, f, success, decision.interval), fault),
     };
     // The request's extension map already exists (the context is in it);
     // the response's would be allocated for this alone.
-    req.extensions_mut().insert(outcome);
+    req.extensions_mut().insert(Outcome {
+        operation: Some(operation),
+        scenario,
+        session: decision.session,
+        retry_after_violation: decision.retry_after_violation,
+    });
     response
 }
 
