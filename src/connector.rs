@@ -167,23 +167,27 @@ fn decide(
     let vars = || vars(state, operation, &query);
 
     // Steps 2-4 under one short lock: sticky, sequence position, compliance.
-    // A plain request with nothing sticky or throttled needs none of it.
+    // It is held until the answer is known, so an answer with Retry-After
+    // throttles the client under the same lock (one lock per request, not
+    // two). A plain request with nothing sticky or throttled needs none of it.
     let plain =
         requested.is_none() && record.is_none_or(|r| r.simulate.is_none()) && state.sessions_idle();
-    let (trigger, sticky_delay, step, throttled_for) = if plain {
-        (None, None, None, None)
-    } else {
-        let mut sessions = state.sessions();
-        let throttled_for = sessions.throttled_for(compliance, Instant::now());
-        let (trigger, sticky_delay) = match requested {
-            Some(t) => (Some(t), None),
-            None => match sessions.take_sticky(operation, &session) {
-                Some((t, d)) => (Some(t), d),
-                None => (record.and_then(|r| r.simulate.clone()), None),
-            },
-        };
-        let step = trigger.as_ref().map(|t| sessions.step(&session, t));
-        (trigger, sticky_delay, step, throttled_for)
+    let now = (!plain).then(Instant::now);
+    let mut sessions = (!plain).then(|| state.sessions());
+    let (trigger, sticky_delay, step, throttled_for) = match (sessions.as_mut(), now) {
+        (Some(sessions), Some(now)) => {
+            let throttled_for = sessions.throttled_for(compliance, now);
+            let (trigger, sticky_delay) = match requested {
+                Some(t) => (Some(t), None),
+                None => match sessions.take_sticky(operation, &session) {
+                    Some((t, d)) => (Some(t), d),
+                    None => (record.and_then(|r| r.simulate.clone()), None),
+                },
+            };
+            let step = trigger.as_ref().map(|t| sessions.step(&session, t));
+            (trigger, sticky_delay, step, throttled_for)
+        }
+        _ => (None, None, None, None),
     };
     let mut decision = Decision::answer(Ok(Success {
         body: bytes::Bytes::new(),
@@ -219,15 +223,18 @@ fn decide(
             }
         }
     };
-    decision.result = answer.map(|()| success(defs, operation, &query, language));
-    if let Err(error) = &decision.result
+    if let Err(error) = &answer
         && let Some(seconds) = error.retry_after()
     {
-        let now = Instant::now();
-        state
-            .sessions()
-            .throttle(compliance(), now + Duration::from_secs(seconds), now);
+        let now = now.unwrap_or_else(Instant::now);
+        sessions.get_or_insert_with(|| state.sessions()).throttle(
+            compliance(),
+            now + Duration::from_secs(seconds),
+            now,
+        );
     }
+    drop(sessions);
+    decision.result = answer.map(|()| success(defs, operation, &query, language));
     decision.session = Some(session);
     Ok(decision)
 }
