@@ -391,13 +391,15 @@ pub fn sort_newest_first(items: &mut [Activity]) {
 /// are served without rendering).
 pub struct Dataset {
     /// Lower-cased recordType -> lower-cased recordId -> record: two levels,
-    /// so a lookup by `&str` allocates nothing.
-    /// Keyed by lower-cased recordType, then recordId. foldhash rather than
-    /// SipHash: the keys come from the data files, not from clients, and the
-    /// two lookups are on every request.
+    /// so a lookup by `&str` allocates nothing. foldhash rather than SipHash:
+    /// the keys come from the data files, not from clients, and the two
+    /// lookups are on every request.
     records: Records,
     generator: Generator,
     reference: OffsetDateTime,
+    /// Tells this dataset's entries in the per-thread `near` caches from a
+    /// reloaded one's.
+    id: u64,
     cache: quick_cache::sync::Cache<BodyKey, Bytes, BodyWeight>,
 }
 
@@ -425,8 +427,10 @@ impl Dataset {
                     );
             }
         }
+        static DATASETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Dataset {
             records,
+            id: DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             generator: Generator::embedded(),
             reference,
             cache: quick_cache::sync::Cache::with_weighter(1024, BODY_CACHE_BYTES, BodyWeight),
@@ -454,18 +458,26 @@ impl Dataset {
         keys
     }
 
-    /// The success body of `operation` for a query: from the cache when the
-    /// same page was rendered before, else rendered and cached.
+    /// The success body of `operation` for a query: from this thread's
+    /// recent bodies, else from the shared cache when the same page was
+    /// rendered before, else rendered and cached.
     pub fn body(&self, operation: Operation, query: &ConnectorQuery, language: Language) -> Bytes {
         let key = BodyKeyRef::new(operation, query, language);
-        if let Some(body) = self.cache.get(&key) {
+        if let Some(body) = near::get(self.id, &key) {
             return body;
         }
-        let body = Bytes::from(match operation {
-            Operation::RelatedActivities => self.activities_body(query, language),
-            Operation::RelatedRecords => self.records_body(query, language),
-        });
-        self.cache.insert(key.to_owned(), body.clone());
+        let body = match self.cache.get(&key) {
+            Some(body) => body,
+            None => {
+                let body = Bytes::from(match operation {
+                    Operation::RelatedActivities => self.activities_body(query, language),
+                    Operation::RelatedRecords => self.records_body(query, language),
+                });
+                self.cache.insert(key.to_owned(), body.clone());
+                body
+            }
+        };
+        near::put(self.id, &key, &body);
         body
     }
 
@@ -505,9 +517,6 @@ impl Dataset {
     }
 }
 
-/// Everything a success body depends on, as one string: the operation, the
-/// language, the record (lower-cased, length-prefixed so no two records
-/// share a key) and the page and window.
 /// What a success body depends on: the cache key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BodyKey {
@@ -578,6 +587,75 @@ impl quick_cache::Equivalent<BodyKey> for BodyKeyRef<'_> {
     }
 }
 
+/// Each thread's copies of the bodies it served last, in front of the shared
+/// cache.
+///
+/// Rationale: a hit in the shared cache takes its shard's read lock and
+/// clones a `Bytes` whose count every worker serving that page writes: two
+/// cache lines moving between the cores on every request. A thread's own
+/// copy of a recent body is found and cloned without touching a line another
+/// worker uses. Direct-mapped: a key has one slot, and a newer body takes it.
+mod near {
+    use std::cell::RefCell;
+    use std::hash::BuildHasher;
+
+    use bytes::Bytes;
+
+    use super::{BodyKey, BodyKeyRef};
+
+    const SLOTS: usize = 32;
+    /// Larger bodies are served from the shared cache only, so a thread's
+    /// copies stay under `SLOTS * MAX_BODY` bytes.
+    const MAX_BODY: usize = 16 * 1024;
+
+    struct Slot {
+        dataset: u64,
+        key: BodyKey,
+        body: Bytes,
+    }
+
+    thread_local! {
+        static SLOTS_OF_THREAD: RefCell<[Option<Slot>; SLOTS]> =
+            RefCell::new(std::array::from_fn(|_| None));
+    }
+
+    /// A key's slot. A fixed seed is enough: a collision only costs a miss.
+    fn slot_of(key: &BodyKeyRef) -> usize {
+        (foldhash::fast::FixedState::default().hash_one(key) % SLOTS as u64) as usize
+    }
+
+    pub fn get(dataset: u64, key: &BodyKeyRef) -> Option<Bytes> {
+        let index = slot_of(key);
+        SLOTS_OF_THREAD
+            .try_with(|slots| {
+                let slots = slots.borrow();
+                let slot = slots.get(index)?.as_ref()?;
+                let hit =
+                    slot.dataset == dataset && quick_cache::Equivalent::equivalent(key, &slot.key);
+                hit.then(|| slot.body.clone())
+            })
+            .ok()
+            .flatten()
+    }
+
+    pub fn put(dataset: u64, key: &BodyKeyRef, body: &Bytes) {
+        if body.len() > MAX_BODY {
+            return;
+        }
+        let index = slot_of(key);
+        let _ = SLOTS_OF_THREAD.try_with(|slots| {
+            if let Some(slot) = slots.borrow_mut().get_mut(index) {
+                *slot = Some(Slot {
+                    dataset,
+                    key: key.to_owned(),
+                    // This thread's own copy, whose count no other thread writes.
+                    body: Bytes::copy_from_slice(body),
+                });
+            }
+        });
+    }
+}
+
 /// Rendered bodies are cached up to this many bytes in all; the least
 /// recently useful are evicted first.
 pub const BODY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
@@ -625,6 +703,25 @@ mod tests {
         let p = page(&items, 0, Some(i32::MAX as u32));
         assert_eq!(p.value.len(), MAX_TOP as usize);
         assert!(p.has_more_results);
+    }
+
+    #[test]
+    fn a_reloaded_dataset_never_serves_the_bodies_this_thread_kept_for_the_old_one() {
+        let (sources, problems) = crate::files::read_all(None);
+        assert!(problems.is_empty(), "{problems:?}");
+        let old = Dataset::build(&sources, time::macros::datetime!(2024-01-01 00:00 UTC));
+        let new = Dataset::build(&sources, time::macros::datetime!(2025-06-01 00:00 UTC));
+        let params = crate::params::Params::parse("recordType=account&recordId=Near-1").unwrap();
+        let query = ConnectorQuery::parse(Operation::RelatedActivities, &params).unwrap();
+        let body = |d: &Dataset| d.body(Operation::RelatedActivities, &query, Language::DEFAULT);
+
+        let old_first = body(&old);
+        let new_first = body(&new);
+        // The two reference clocks give different dates, so different bytes.
+        assert_ne!(old_first, new_first);
+        // Served again (from this thread's copies now): the same bytes each.
+        assert_eq!(body(&old), old_first);
+        assert_eq!(body(&new), new_first);
     }
 
     #[test]
