@@ -35,13 +35,14 @@
 //! reading one record do not throttle each other.
 
 use std::net::IpAddr;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
 use crate::contract::{Operation, SIMULATE_DELAY_PARAM};
 use crate::data::{Record, RecordState, Restriction};
-use crate::error::ApiError;
+use crate::error::{ApiError, Rendered};
 use crate::fault::Fault;
 use crate::lang::Language;
 use crate::limiter::ClientKey;
@@ -77,7 +78,7 @@ pub struct Success {
 /// Everything the edge needs to answer, and the journal to record.
 #[derive(Debug)]
 pub struct Decision {
-    pub result: Result<Success, ApiError>,
+    pub result: Result<Success, Rc<Rendered>>,
     /// A transport fault to apply to the success body instead of sending it.
     pub fault: Option<Fault>,
     /// Wait this long before answering.
@@ -89,7 +90,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn answer(result: Result<Success, ApiError>) -> Decision {
+    fn answer(result: Result<Success, Rc<Rendered>>) -> Decision {
         Decision {
             result,
             fault: None,
@@ -105,7 +106,7 @@ pub fn handle(state: &AppState, operation: Operation, inputs: &Inputs) -> Decisi
     let defs = state.defs.load();
     let mut decision = match decide(state, &defs, operation, inputs) {
         Ok(decision) => decision,
-        Err(error) => Decision::answer(Err(error)),
+        Err(error) => Decision::answer(Err(Rc::new(error.render()))),
     };
     if decision.delay.is_zero()
         && let Some(latency) = state.config.latency
@@ -198,7 +199,18 @@ fn decide(
 
     let answer = match (&trigger, step) {
         (Some(t), Some(Some(single))) => match defs.catalogue.resolve(&single, &t.raw)? {
-            Resolved::Error(scenario) => Err(scenario.to_error(&vars(), &t.options)),
+            Resolved::Error(scenario) => {
+                let key = recent::Key {
+                    dataset: defs.dataset.id(),
+                    operation,
+                    scenario: std::ptr::from_ref(scenario) as usize,
+                    query: inputs.raw_query,
+                    trigger: &t.raw,
+                };
+                Err(recent::rendered(key, || {
+                    scenario.to_error(&vars(), &t.options)
+                }))
+            }
             Resolved::Fault(fault) => {
                 apply_fault(&mut decision, fault, t, state.config.timeout_delay);
                 Ok(())
@@ -217,14 +229,14 @@ fn decide(
                         vars.resource_id = Some(&r.resource_id);
                         vars.privilege = Some(&r.privilege);
                     }
-                    Err(builtin(defs, code, &vars, &options))
+                    Err(Rc::new(builtin(defs, code, &vars, &options).render()))
                 }
                 None => Ok(()),
             }
         }
     };
     if let Err(error) = &answer
-        && let Some(seconds) = error.retry_after()
+        && let Some(seconds) = error.retry_after
     {
         let now = now.unwrap_or_else(Instant::now);
         sessions.get_or_insert_with(|| state.sessions()).throttle(
@@ -385,6 +397,151 @@ fn vars<'a>(state: &'a AppState, operation: Operation, query: &ConnectorQuery<'a
         resource_type: Some(query.record_type),
         resource_id: Some(query.record_id),
         privilege: Some("read"),
+    }
+}
+
+/// The scenario errors this thread rendered last.
+///
+/// Rationale: a client testing its error handling sends the same trigger on
+/// the same request again and again, and a scenario's error is a function of
+/// the scenario, the operation, the query and the trigger's options (the
+/// configuration never changes while serving). Only the activityId differs
+/// between those answers, so the rendered error is kept and the id spliced
+/// in. Direct-mapped: a key has one slot, and a newer error takes it. The
+/// dataset id tells a reload's scenarios from the old ones.
+mod recent {
+    use std::cell::RefCell;
+    use std::hash::{BuildHasher, Hash};
+    use std::rc::Rc;
+
+    use crate::contract::Operation;
+    use crate::error::{ApiError, Rendered};
+
+    const SLOTS: usize = 16;
+
+    #[derive(Hash)]
+    pub struct Key<'a> {
+        pub dataset: u64,
+        pub operation: Operation,
+        /// The scenario's address in the catalogue of `dataset`'s generation.
+        pub scenario: usize,
+        pub query: &'a str,
+        pub trigger: &'a str,
+    }
+
+    struct Slot {
+        dataset: u64,
+        operation: Operation,
+        scenario: usize,
+        query: Box<str>,
+        trigger: Box<str>,
+        rendered: Rc<Rendered>,
+    }
+
+    impl Slot {
+        fn matches(&self, key: &Key) -> bool {
+            self.dataset == key.dataset
+                && self.operation == key.operation
+                && self.scenario == key.scenario
+                && *self.query == *key.query
+                && *self.trigger == *key.trigger
+        }
+    }
+
+    thread_local! {
+        static SLOTS_OF_THREAD: RefCell<[Option<Slot>; SLOTS]> =
+            RefCell::new(std::array::from_fn(|_| None));
+    }
+
+    /// The error for `key`: kept from before, else rendered (and kept).
+    pub fn rendered(key: Key, render: impl FnOnce() -> ApiError) -> Rc<Rendered> {
+        // A fixed seed is enough: a collision only costs a render.
+        let index = (foldhash::fast::FixedState::default().hash_one(&key) % SLOTS as u64) as usize;
+        let kept = SLOTS_OF_THREAD
+            .try_with(|slots| {
+                let slots = slots.borrow();
+                let slot = slots.get(index)?.as_ref()?;
+                slot.matches(&key).then(|| slot.rendered.clone())
+            })
+            .ok()
+            .flatten();
+        if let Some(rendered) = kept {
+            return rendered;
+        }
+        let rendered = Rc::new(render().render());
+        let _ = SLOTS_OF_THREAD.try_with(|slots| {
+            if let Some(slot) = slots.borrow_mut().get_mut(index) {
+                *slot = Some(Slot {
+                    dataset: key.dataset,
+                    operation: key.operation,
+                    scenario: key.scenario,
+                    query: key.query.into(),
+                    trigger: key.trigger.into(),
+                    rendered: rendered.clone(),
+                });
+            }
+        });
+        rendered
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_kept_error_matches_only_a_key_equal_in_every_field() {
+            let key = || Key {
+                dataset: 1,
+                operation: Operation::RelatedRecords,
+                scenario: 100,
+                query: "recordType=a&recordId=1",
+                trigger: "429",
+            };
+            let slot = Slot {
+                dataset: 1,
+                operation: Operation::RelatedRecords,
+                scenario: 100,
+                query: "recordType=a&recordId=1".into(),
+                trigger: "429".into(),
+                rendered: Rc::new(ApiError::new(429, "REQUEST_THROTTLED", "m").render()),
+            };
+            assert!(slot.matches(&key()));
+            let differing = [
+                Key {
+                    dataset: 2,
+                    ..key()
+                },
+                Key {
+                    operation: Operation::RelatedActivities,
+                    ..key()
+                },
+                Key {
+                    scenario: 101,
+                    ..key()
+                },
+                Key {
+                    query: "recordType=a&recordId=2",
+                    ..key()
+                },
+                Key {
+                    trigger: "429; retry-after=5",
+                    ..key()
+                },
+            ];
+            for other in differing {
+                assert!(!slot.matches(&other));
+            }
+
+            // Rendered once; the second call for the same key is served kept.
+            let mut renders = 0;
+            for _ in 0..2 {
+                rendered(key(), || {
+                    renders += 1;
+                    ApiError::new(429, "REQUEST_THROTTLED", "m")
+                });
+            }
+            assert_eq!(renders, 1);
+        }
     }
 }
 

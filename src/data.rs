@@ -437,6 +437,11 @@ impl Dataset {
         }
     }
 
+    /// Unique to this dataset among every one the process built.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// The defined record of a query, if any.
     pub fn defined(&self, query: &ConnectorQuery) -> Option<&Record> {
         self.records

@@ -122,19 +122,35 @@ impl ApiError {
 
     /// Renders the standard body. The only place an error body is built.
     pub fn into_response(&self, activity_id: &str) -> HttpResponse {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = HttpResponse::build(status);
-        for (name, value) in &self.headers {
-            response.insert_header((name.clone(), value.clone()));
+        respond(self.status, &self.headers, self.body(activity_id))
+    }
+
+    /// Rendered once for many answers: only the activityId changes.
+    pub fn render(self) -> Rendered {
+        let head = self.head();
+        let mut tail = Vec::new();
+        self.tail(&mut tail);
+        Rendered {
+            status: self.status,
+            retry_after: self.retry_after(),
+            code: self.code,
+            headers: self.headers,
+            head,
+            tail,
         }
-        response
-            .insert_header((actix_web::http::header::CONTENT_TYPE, JSON))
-            .body(self.body(activity_id))
     }
 
     /// `{"errorCode":…,"errorMessage":…,"activityId":…,"details":…}`, in that
     /// order, `details` only when there are any.
     fn body(&self, activity_id: &str) -> Vec<u8> {
+        let mut out = self.head();
+        json_string(&mut out, activity_id);
+        self.tail(&mut out);
+        out
+    }
+
+    /// The body up to the activityId's value.
+    fn head(&self) -> Vec<u8> {
         // Sized for the usual body at once rather than grown step by step.
         let mut out = Vec::with_capacity(160 + self.code.len() + self.message.len());
         out.extend_from_slice(b"{\"errorCode\":");
@@ -142,17 +158,55 @@ impl ApiError {
         out.extend_from_slice(b",\"errorMessage\":");
         json_string(&mut out, &self.message);
         out.extend_from_slice(b",\"activityId\":");
-        json_string(&mut out, activity_id);
+        out
+    }
+
+    /// The body after the activityId's value.
+    fn tail(&self, out: &mut Vec<u8>) {
         if let Some(details) = &self.details {
             out.extend_from_slice(b",\"details\":");
             // A map of JSON values always serializes.
-            if serde_json::to_writer(&mut out, details).is_err() {
+            if serde_json::to_writer(&mut *out, details).is_err() {
                 out.extend_from_slice(b"{}");
             }
         }
         out.push(b'}');
-        out
     }
+}
+
+/// An error rendered once: what its answers share, with the body split
+/// around the activityId, which is the only part that differs.
+#[derive(Debug)]
+pub struct Rendered {
+    status: u16,
+    /// The `Retry-After` seconds it sends, if any.
+    pub retry_after: Option<u64>,
+    pub code: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Rendered {
+    pub fn response(&self, activity_id: &str) -> HttpResponse {
+        let mut body =
+            Vec::with_capacity(self.head.len() + activity_id.len() + 2 + self.tail.len());
+        body.extend_from_slice(&self.head);
+        json_string(&mut body, activity_id);
+        body.extend_from_slice(&self.tail);
+        respond(self.status, &self.headers, body)
+    }
+}
+
+fn respond(status: u16, headers: &[(HeaderName, HeaderValue)], body: Vec<u8>) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
+    for (name, value) in headers {
+        response.insert_header((name.clone(), value.clone()));
+    }
+    response
+        .insert_header((actix_web::http::header::CONTENT_TYPE, JSON))
+        .body(body)
 }
 
 /// Appends `text` as a JSON string. serde_json escapes exactly the control

@@ -59,11 +59,11 @@ pub fn respond(
     decision: Decision,
 ) -> HttpResponse {
     let fault = decision.fault.map(|f| f.name().to_owned());
-    // The scenario, for logs, journal and metrics: the errorCode sent (moved
-    // out of the rendered error), else the fault's name.
+    // The scenario, for logs, journal and metrics: the errorCode sent, else
+    // the fault's name.
     let (response, scenario) = match (decision.result, decision.fault) {
         // Not `ctx.error`: the outcome below says more.
-        (Err(error), _) => (error.into_response(&ctx.activity_id), Some(error.code)),
+        (Err(error), _) => (error.response(&ctx.activity_id), Some(error.code.clone())),
         (Ok(success), None | Some(Fault::Timeout)) => (ctx.reply(Ok(success)), fault),
         (Ok(success), Some(f)) => (faulty(req, f, success, decision.interval), fault),
     };

@@ -227,3 +227,123 @@ async fn triggers_do_not_apply_to_service_endpoints() {
     }
     app.stop().await;
 }
+
+/// A worker keeps the errors it rendered last (`connector::recent`): a repeat
+/// must still get its own activityId, and nothing that differs in the
+/// request (options, record, operation) may be answered from a kept one.
+#[actix_web::test]
+async fn a_repeated_simulated_error_is_answered_afresh_for_whatever_differs() {
+    let app = spawn_app().await;
+    let records = |id: &str| format!("/api/related-records?recordType=account&recordId={id}");
+    let activities = "/api/related-activities?recordType=account&recordId=KEPT-2";
+    // (url, trigger, status, Retry-After, a phrase the message must hold)
+    let cases = [
+        (
+            records("KEPT-1"),
+            "429; retry-after=5",
+            429,
+            Some("5"),
+            "'KEPT-1'",
+        ),
+        (
+            records("KEPT-1"),
+            "429; retry-after=5",
+            429,
+            Some("5"),
+            "'KEPT-1'",
+        ),
+        (
+            records("KEPT-1"),
+            "429; retry-after=7",
+            429,
+            Some("7"),
+            "after 7 seconds",
+        ),
+        (
+            records("KEPT-2"),
+            "429; retry-after=7",
+            429,
+            Some("7"),
+            "'KEPT-2'",
+        ),
+        (
+            activities.to_owned(),
+            "429; retry-after=7",
+            429,
+            Some("7"),
+            "GetRelatedActivities",
+        ),
+        (records("KEPT-1"), "500", 500, None, "'KEPT-1'"),
+        (
+            records("KEPT-1"),
+            "429; retry-after=5",
+            429,
+            Some("5"),
+            "after 5 seconds",
+        ),
+    ];
+    let mut ids = std::collections::HashSet::new();
+    for (url, trigger, status, retry_after, phrase) in cases {
+        let response = app.get(&url, &[("X-Simulate-Error", trigger)]).await;
+        assert_eq!(
+            header(&response, "retry-after"),
+            retry_after,
+            "{url} {trigger}"
+        );
+        let request_id = header(&response, "x-ms-request-id").unwrap().to_owned();
+        let code = if status == 429 {
+            "REQUEST_THROTTLED"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        let body = assert_error(response, status, code).await;
+        let message = body["errorMessage"].as_str().unwrap();
+        assert!(message.contains(phrase), "{url} {trigger}: {message}");
+        assert_eq!(body["activityId"], request_id.as_str());
+        assert!(ids.insert(request_id), "an activityId was sent twice");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_reload_changes_the_answer_to_a_trigger_the_worker_has_just_answered() {
+    let dir = std::env::temp_dir().join(format!("crm-mock-kept-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("user.json");
+    let scenario = |message: &str| {
+        format!(
+            r#"{{"scenarios": [{{"errorCode": "KEPT", "status": 503, "message": "{message} {{recordId}}"}}]}}"#
+        )
+    };
+    std::fs::write(&file, scenario("before")).unwrap();
+    let app = crate::helpers::spawn_with(crm_connector_mock::Config {
+        scenarios: Some(dir.clone()),
+        ..crm_connector_mock::Config::default()
+    })
+    .await;
+    let url = "/api/related-records?recordType=account&recordId=R-1";
+    let message = |body: Value| body["errorMessage"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        let body = assert_error(
+            app.get(url, &[("X-Simulate-Error", "KEPT")]).await,
+            503,
+            "KEPT",
+        )
+        .await;
+        assert_eq!(message(body), "before R-1");
+    }
+
+    std::fs::write(&file, scenario("after")).unwrap();
+    let reloaded = app.request(reqwest::Method::POST, "/__admin/reload").await;
+    assert_eq!(reloaded.status().as_u16(), 200);
+    let body = assert_error(
+        app.get(url, &[("X-Simulate-Error", "KEPT")]).await,
+        503,
+        "KEPT",
+    )
+    .await;
+    assert_eq!(message(body), "after R-1");
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
