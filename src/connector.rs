@@ -411,13 +411,11 @@ fn vars<'a>(state: &'a AppState, operation: Operation, query: &ConnectorQuery<'a
 /// dataset id tells a reload's scenarios from the old ones.
 mod recent {
     use std::cell::RefCell;
-    use std::hash::{BuildHasher, Hash};
     use std::rc::Rc;
 
     use crate::contract::Operation;
     use crate::error::{ApiError, Rendered};
-
-    const SLOTS: usize = 16;
+    use crate::shard::Slots;
 
     #[derive(Hash)]
     pub struct Key<'a> {
@@ -449,19 +447,16 @@ mod recent {
     }
 
     thread_local! {
-        static SLOTS_OF_THREAD: RefCell<[Option<Slot>; SLOTS]> =
-            RefCell::new(std::array::from_fn(|_| None));
+        static KEPT: RefCell<Slots<Slot, 16>> = RefCell::new(Slots::new());
     }
 
     /// The error for `key`: kept from before, else rendered (and kept).
     pub fn rendered(key: Key, render: impl FnOnce() -> ApiError) -> Rc<Rendered> {
-        // A fixed seed is enough: a collision only costs a render.
-        let index = (foldhash::fast::FixedState::default().hash_one(&key) % SLOTS as u64) as usize;
-        let kept = SLOTS_OF_THREAD
-            .try_with(|slots| {
-                let slots = slots.borrow();
-                let slot = slots.get(index)?.as_ref()?;
-                slot.matches(&key).then(|| slot.rendered.clone())
+        let kept = KEPT
+            .try_with(|kept| {
+                kept.borrow()
+                    .find(&key, |slot| slot.matches(&key))
+                    .map(|slot| slot.rendered.clone())
             })
             .ok()
             .flatten();
@@ -469,18 +464,15 @@ mod recent {
             return rendered;
         }
         let rendered = Rc::new(render().render());
-        let _ = SLOTS_OF_THREAD.try_with(|slots| {
-            if let Some(slot) = slots.borrow_mut().get_mut(index) {
-                *slot = Some(Slot {
-                    dataset: key.dataset,
-                    operation: key.operation,
-                    scenario: key.scenario,
-                    query: key.query.into(),
-                    trigger: key.trigger.into(),
-                    rendered: rendered.clone(),
-                });
-            }
-        });
+        let slot = Slot {
+            dataset: key.dataset,
+            operation: key.operation,
+            scenario: key.scenario,
+            query: key.query.into(),
+            trigger: key.trigger.into(),
+            rendered: rendered.clone(),
+        };
+        let _ = KEPT.try_with(|kept| kept.borrow_mut().put(&key, slot));
         rendered
     }
 

@@ -602,62 +602,49 @@ impl quick_cache::Equivalent<BodyKey> for BodyKeyRef<'_> {
 /// worker uses. Direct-mapped: a key has one slot, and a newer body takes it.
 mod near {
     use std::cell::RefCell;
-    use std::hash::BuildHasher;
 
     use bytes::Bytes;
 
     use super::{BodyKey, BodyKeyRef};
+    use crate::shard::Slots;
 
-    const SLOTS: usize = 32;
     /// Larger bodies are served from the shared cache only, so a thread's
-    /// copies stay under `SLOTS * MAX_BODY` bytes.
+    /// copies stay under 32 slots times this.
     const MAX_BODY: usize = 16 * 1024;
 
-    struct Slot {
+    struct Kept {
         dataset: u64,
         key: BodyKey,
         body: Bytes,
     }
 
     thread_local! {
-        static SLOTS_OF_THREAD: RefCell<[Option<Slot>; SLOTS]> =
-            RefCell::new(std::array::from_fn(|_| None));
-    }
-
-    /// A key's slot. A fixed seed is enough: a collision only costs a miss.
-    fn slot_of(key: &BodyKeyRef) -> usize {
-        (foldhash::fast::FixedState::default().hash_one(key) % SLOTS as u64) as usize
+        static KEPT: RefCell<Slots<Kept, 32>> = RefCell::new(Slots::new());
     }
 
     pub fn get(dataset: u64, key: &BodyKeyRef) -> Option<Bytes> {
-        let index = slot_of(key);
-        SLOTS_OF_THREAD
-            .try_with(|slots| {
-                let slots = slots.borrow();
-                let slot = slots.get(index)?.as_ref()?;
-                let hit =
-                    slot.dataset == dataset && quick_cache::Equivalent::equivalent(key, &slot.key);
-                hit.then(|| slot.body.clone())
-            })
-            .ok()
-            .flatten()
+        KEPT.try_with(|kept| {
+            kept.borrow()
+                .find(key, |k| {
+                    k.dataset == dataset && quick_cache::Equivalent::equivalent(key, &k.key)
+                })
+                .map(|k| k.body.clone())
+        })
+        .ok()
+        .flatten()
     }
 
     pub fn put(dataset: u64, key: &BodyKeyRef, body: &Bytes) {
         if body.len() > MAX_BODY {
             return;
         }
-        let index = slot_of(key);
-        let _ = SLOTS_OF_THREAD.try_with(|slots| {
-            if let Some(slot) = slots.borrow_mut().get_mut(index) {
-                *slot = Some(Slot {
-                    dataset,
-                    key: key.to_owned(),
-                    // This thread's own copy, whose count no other thread writes.
-                    body: Bytes::copy_from_slice(body),
-                });
-            }
-        });
+        let entry = Kept {
+            dataset,
+            key: key.to_owned(),
+            // This thread's own copy, whose count no other thread writes.
+            body: Bytes::copy_from_slice(body),
+        };
+        let _ = KEPT.try_with(|kept| kept.borrow_mut().put(key, entry));
     }
 }
 

@@ -1,5 +1,6 @@
 //! Per-thread shards for the state every request writes (the journal and the
-//! metrics).
+//! metrics), and `Slots`, the small table a thread keeps of what it served
+//! last.
 //!
 //! Rationale: a value both workers write on every request (one lock, one
 //! counter) moves between the two cores on every request; the benchmark
@@ -8,6 +9,7 @@
 //! first time it records, and writes only there: its lock is uncontended
 //! unless a reader (an admin or `/metrics` request) is merging the slots.
 
+use std::hash::{BuildHasher, Hash};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -56,5 +58,41 @@ impl<T> Sharded<T> {
             Some(slot) => lock(slot),
             None => unreachable!("slot indices are taken modulo SHARDS"),
         }
+    }
+}
+
+/// What one thread served last, for its own reuse (`data::near`,
+/// `connector::recent`): direct-mapped, so a key has one slot (by its hash)
+/// and a newer entry takes it. Nothing in it is shared with another thread.
+pub struct Slots<T, const N: usize>([Option<T>; N]);
+
+impl<T, const N: usize> Slots<T, N> {
+    pub fn new() -> Self {
+        Slots(std::array::from_fn(|_| None))
+    }
+
+    /// A fixed seed is enough: a collision only costs a miss.
+    fn index(key: &impl Hash) -> usize {
+        (foldhash::fast::FixedState::default().hash_one(key) % N as u64) as usize
+    }
+
+    /// The entry in `key`'s slot, if `matches` says it is `key`'s.
+    pub fn find(&self, key: &impl Hash, matches: impl FnOnce(&T) -> bool) -> Option<&T> {
+        self.0
+            .get(Self::index(key))?
+            .as_ref()
+            .filter(|entry| matches(entry))
+    }
+
+    pub fn put(&mut self, key: &impl Hash, entry: T) {
+        if let Some(slot) = self.0.get_mut(Self::index(key)) {
+            *slot = Some(entry);
+        }
+    }
+}
+
+impl<T, const N: usize> Default for Slots<T, N> {
+    fn default() -> Self {
+        Self::new()
     }
 }
