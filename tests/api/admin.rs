@@ -2,7 +2,7 @@ use crm_connector_mock::Config;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error, header, spawn_app, spawn_with};
+use crate::helpers::{TestApp, assert_error, dir_with, header, spawn_app, spawn_with};
 
 const RECORDS: &str = "/api/related-records?recordType=account&recordId=ADM-1";
 const ACTIVITIES: &str = "/api/related-activities?recordType=account&recordId=ADM-1";
@@ -253,15 +253,14 @@ async fn reset_clears_the_journal_sticky_scenarios_and_the_rate_limiter() {
 
 #[actix_web::test]
 async fn reload_picks_up_new_files_and_a_failed_reload_keeps_the_old_ones_serving() {
-    let dir = std::env::temp_dir().join(format!("crm-mock-reload-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dir_with(
+        "reload",
+        &[(
+            "user.json",
+            r#"{"scenarios": [{"errorCode": "FIRST", "status": 503, "message": "m"}]}"#,
+        )],
+    );
     let file = dir.join("user.json");
-    std::fs::write(
-        &file,
-        r#"{"scenarios": [{"errorCode": "FIRST", "status": 503, "message": "m"}]}"#,
-    )
-    .unwrap();
     let app = spawn_with(Config {
         scenarios: Some(dir.clone()),
         ..Config::default()

@@ -146,3 +146,15 @@ pub fn assert_valid(openapi: &Value, definition: &str, instance: &Value) {
         "{definition} invalid: {errors:?}\n{instance}"
     );
 }
+
+/// A fresh directory under the system's temp dir holding `files` (name,
+/// text), for tests that load user scenario or data files.
+pub fn dir_with(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("crm-mock-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}

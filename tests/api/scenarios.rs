@@ -307,43 +307,31 @@ async fn a_repeated_simulated_error_is_answered_afresh_for_whatever_differs() {
 
 #[actix_web::test]
 async fn a_reload_changes_the_answer_to_a_trigger_the_worker_has_just_answered() {
-    let dir = std::env::temp_dir().join(format!("crm-mock-kept-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("user.json");
     let scenario = |message: &str| {
         format!(
             r#"{{"scenarios": [{{"errorCode": "KEPT", "status": 503, "message": "{message} {{recordId}}"}}]}}"#
         )
     };
-    std::fs::write(&file, scenario("before")).unwrap();
+    let dir = crate::helpers::dir_with("kept", &[("user.json", &scenario("before"))]);
     let app = crate::helpers::spawn_with(crm_connector_mock::Config {
         scenarios: Some(dir.clone()),
         ..crm_connector_mock::Config::default()
     })
     .await;
-    let url = "/api/related-records?recordType=account&recordId=R-1";
-    let message = |body: Value| body["errorMessage"].as_str().unwrap().to_owned();
+    async fn kept_message(app: &TestApp) -> String {
+        let url = "/api/related-records?recordType=account&recordId=R-1";
+        let response = app.get(url, &[("X-Simulate-Error", "KEPT")]).await;
+        let body = assert_error(response, 503, "KEPT").await;
+        body["errorMessage"].as_str().unwrap().to_owned()
+    }
     for _ in 0..2 {
-        let body = assert_error(
-            app.get(url, &[("X-Simulate-Error", "KEPT")]).await,
-            503,
-            "KEPT",
-        )
-        .await;
-        assert_eq!(message(body), "before R-1");
+        assert_eq!(kept_message(&app).await, "before R-1");
     }
 
-    std::fs::write(&file, scenario("after")).unwrap();
+    std::fs::write(dir.join("user.json"), scenario("after")).unwrap();
     let reloaded = app.request(reqwest::Method::POST, "/__admin/reload").await;
     assert_eq!(reloaded.status().as_u16(), 200);
-    let body = assert_error(
-        app.get(url, &[("X-Simulate-Error", "KEPT")]).await,
-        503,
-        "KEPT",
-    )
-    .await;
-    assert_eq!(message(body), "after R-1");
+    assert_eq!(kept_message(&app).await, "after R-1");
     app.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

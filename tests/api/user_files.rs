@@ -1,19 +1,7 @@
-use std::path::PathBuf;
-
 use crm_connector_mock::config::AuthMode;
 use crm_connector_mock::{Application, Config};
 
-use crate::helpers::{assert_error, header, spawn_with};
-
-fn dir_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("crm-mock-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (file, text) in files {
-        std::fs::write(dir.join(file), text).unwrap();
-    }
-    dir
-}
+use crate::helpers::{assert_error, dir_with, header, spawn_with};
 
 const USER_FILE: &str = r#"{
   "scenarios": [
