@@ -2,9 +2,9 @@
 """Reproducible benchmark of crm-connector-mock against a bare actix-web baseline.
 
 In ONE run, under the same load settings (wrk on loopback), it measures this
-server and `examples/baseline.rs` (which serves the very bytes the mock sent)
-on: the success path of each operation, a simulated error path (429) and a
-delayed path. It reports requests per second, p50 and p99 latency, errors,
+server and `examples/baseline.rs` (which answers the same requests with the
+very bytes the mock sent: status, headers and body) on: the success path of
+each operation, a simulated error path (429) and a delayed path. It reports requests per second, p50 and p99 latency, errors,
 idle and peak RSS, start-up time to the first successful response, the ratios
 to the baseline, a plain request's latency while 1,000 delayed requests wait,
 and RSS across a sustained mixed run with the journal and metrics on.
@@ -60,13 +60,18 @@ def rss_kib(pid, field="VmRSS"):
     return 0
 
 
-def get(url, headers=None, timeout=10):
+def get(url, headers=None, timeout=10, with_headers=False):
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
+            got = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        got = error.code, error.read(), error.headers
+    return got if with_headers else got[:2]
+
+
+# Response headers actix writes itself; the baseline's actix writes them too.
+OWN_HEADERS = {"content-length", "content-type", "date", "connection"}
 
 
 def start(argv, port):
@@ -198,33 +203,39 @@ def main():
     tmp = tempfile.mkdtemp(prefix="crm-bench-")
     routes = []
     for i, (name, path, headers, status, delay) in enumerate(PATHS):
-        got, body = get(f"http://127.0.0.1:{mock_port}{path}", headers)
+        got, body, sent = get(f"http://127.0.0.1:{mock_port}{path}", headers, with_headers=True)
         assert got == status, (name, got)
-        file = os.path.join(tmp, f"{i}.json")
+        file, header_file = os.path.join(tmp, f"{i}.json"), os.path.join(tmp, f"{i}.headers")
         with open(file, "wb") as f:
             f.write(body)
-        routes.append(f"/p{i}={status}:{delay}:{file}")
+        # The same header lines, with this response's values held constant.
+        with open(header_file, "w") as f:
+            for key, value in sent.items():
+                if key.lower() not in OWN_HEADERS:
+                    f.write(f"{key}: {value}\n")
+        routes.append(f"{path}={status}:{delay}:{file}:{header_file}")
     baseline, base_startup = start([BASELINE, str(base_port), workers] + routes, base_port)
     base_idle = rss_kib(baseline.pid)
 
     rows = []
     before = metrics_by_status(mock_port)
     for i, (name, path, headers, status, _) in enumerate(PATHS):
-        mock_url, base_url = f"http://127.0.0.1:{mock_port}{path}", f"http://127.0.0.1:{base_port}/p{i}"
+        # The same request to both: path, query and headers.
+        mock_url, base_url = f"http://127.0.0.1:{mock_port}{path}", f"http://127.0.0.1:{base_port}{path}"
         # Both servers get the same warm-up on each path before it is
         # measured (caches, journal rings and allocator arenas fill), so the
         # table compares steady states; its requests count in the mock's
         # metrics like any other.
         if args.warmup:
             wrk(mock_url, headers, args.warmup, args.connections, 2)
-            wrk(base_url, {}, args.warmup, args.connections, 2)
+            wrk(base_url, headers, args.warmup, args.connections, 2)
         # Rounds alternate the two servers, and each round's ratio compares
         # two runs seconds apart, so a slow spell of a shared (virtual)
         # machine hits both sides of a ratio; the median round is reported.
         rounds = []
         for _ in range(args.rounds):
             m = wrk(mock_url, headers, args.seconds, args.connections, 2)
-            b = wrk(base_url, {}, args.seconds, args.connections, 2)
+            b = wrk(base_url, headers, args.seconds, args.connections, 2)
             rounds.append((m["rps"] / b["rps"] if b["rps"] else 0.0, m, b))
         rounds.sort(key=lambda r: r[0])
         _, m, b = rounds[len(rounds) // 2]
