@@ -4,7 +4,7 @@
 //! since those would answer in actix's plain-text format.
 
 use std::future::{Ready, ready};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, Route, web};
@@ -37,10 +37,11 @@ fn knob<'r>(value: &'r HeaderValue, label: &str) -> Result<&'r str, ApiError> {
 /// none of those read here, and a lookup per name costs a hash each). For
 /// every header but `Prefer`, the first value counts, as `HeaderMap::get`
 /// would give.
-fn inputs(req: &HttpRequest) -> Result<Inputs<'_>, ApiError> {
+fn inputs(req: &HttpRequest, received: Instant) -> Result<Inputs<'_>, ApiError> {
     let mut inputs = Inputs {
         raw_query: req.query_string(),
         peer: req.peer_addr().map(|a| a.ip()),
+        received: Some(received),
         ..Inputs::default()
     };
     let mut language_seen = false;
@@ -83,7 +84,7 @@ fn operation(ctx: RequestContext, req: HttpRequest, operation: Operation) -> Ans
         let error = ApiError::internal("the application state is missing");
         return Either::Left(ready(ctx.error(&error)));
     };
-    let decision = match inputs(&req) {
+    let decision = match inputs(&req, ctx.started) {
         Ok(inputs) => connector::handle(state, operation, &inputs),
         Err(error) => return Either::Left(ready(ctx.error(&error))),
     };

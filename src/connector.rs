@@ -66,6 +66,9 @@ pub struct Inputs<'a> {
     pub accept_language: Option<&'a str>,
     pub authorization: Option<&'a str>,
     pub peer: Option<IpAddr>,
+    /// When the request arrived (the envelope's clock reading), for
+    /// Retry-After windows; read afresh when absent.
+    pub received: Option<Instant>,
 }
 
 /// A success body and the language it is written in.
@@ -173,22 +176,28 @@ fn decide(
     // two). A plain request with nothing sticky or throttled needs none of it.
     let plain =
         requested.is_none() && record.is_none_or(|r| r.simulate.is_none()) && state.sessions_idle();
-    let now = (!plain).then(Instant::now);
+    let now = (!plain).then(|| inputs.received.unwrap_or_else(Instant::now));
     let mut sessions = (!plain).then(|| state.sessions());
-    let (trigger, sticky_delay, step, throttled_for) = match (sessions.as_mut(), now) {
+    // Built at most once: looked up, then stored when the answer throttles.
+    let mut compliance_key = None;
+    let (trigger, sticky_delay, throttled_for) = match (sessions.as_mut(), now) {
         (Some(sessions), Some(now)) => {
-            let throttled_for = sessions.throttled_for(compliance, now);
+            let throttled_for =
+                sessions.throttled_for(|| &*compliance_key.insert(compliance()), now);
             let (trigger, sticky_delay) = match requested {
                 Some(t) => (Some(t), None),
                 None => match sessions.take_sticky(operation, &session) {
-                    Some((t, d)) => (Some(t), d),
-                    None => (record.and_then(|r| r.simulate.clone()), None),
+                    Some((t, d)) => (Some(Rc::new(t)), d),
+                    None => (record.and_then(|r| r.simulate.clone()).map(Rc::new), None),
                 },
             };
-            let step = trigger.as_ref().map(|t| sessions.step(&session, t));
-            (trigger, sticky_delay, step, throttled_for)
+            (trigger, sticky_delay, throttled_for)
         }
-        _ => (None, None, None, None),
+        _ => (None, None, None),
+    };
+    let step = match (sessions.as_mut(), &trigger) {
+        (Some(sessions), Some(t)) => Some(sessions.step(&session, t)),
+        _ => None,
     };
     let mut decision = Decision::answer(Ok(Success {
         body: bytes::Bytes::new(),
@@ -198,7 +207,7 @@ fn decide(
     decision.delay = delay.or(sticky_delay).map_or(Duration::ZERO, Delay::pick);
 
     let answer = match (&trigger, step) {
-        (Some(t), Some(Some(single))) => match defs.catalogue.resolve(&single, &t.raw)? {
+        (Some(t), Some(Some(single))) => match defs.catalogue.resolve(single, &t.raw)? {
             Resolved::Error(scenario) => {
                 let key = recent::Key {
                     dataset: defs.dataset.id(),
@@ -238,9 +247,9 @@ fn decide(
     if let Err(error) = &answer
         && let Some(seconds) = error.retry_after
     {
-        let now = now.unwrap_or_else(Instant::now);
+        let now = now.unwrap_or_else(|| inputs.received.unwrap_or_else(Instant::now));
         sessions.get_or_insert_with(|| state.sessions()).throttle(
-            compliance(),
+            compliance_key.take().unwrap_or_else(compliance),
             now + Duration::from_secs(seconds),
             now,
         );

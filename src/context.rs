@@ -35,6 +35,8 @@ use crate::state::AppState;
 pub struct RequestContext {
     /// Shared with the journal entry; cloning is a reference count.
     pub activity_id: Arc<str>,
+    /// When the envelope took the request (its one clock reading at the start).
+    pub started: Instant,
 }
 
 /// Left in the response extensions for the log, the metrics and the journal.
@@ -62,6 +64,7 @@ impl RequestContext {
     pub fn fresh() -> RequestContext {
         RequestContext {
             activity_id: fresh_id(),
+            started: Instant::now(),
         }
     }
 
@@ -122,9 +125,9 @@ struct Seen {
     headers: Headers,
 }
 
-fn seen(req: &ServiceRequest) -> Seen {
+fn seen(req: &ServiceRequest, started: Instant) -> Seen {
     Seen {
-        at: std::time::SystemTime::now(),
+        at: crate::wall::at(started),
         headers: Headers::new(req.headers().iter()),
     }
 }
@@ -212,6 +215,7 @@ where
     let echo_client_id = client_id.is_some();
     let ctx = RequestContext {
         activity_id: client_id.unwrap_or_else(fresh_id),
+        started,
     };
     req.extensions_mut().insert(ctx.clone());
     // A per-worker `Rc`: cloning the shared `Arc` here would write its count,
@@ -220,7 +224,7 @@ where
     let journal_on = state
         .as_ref()
         .is_some_and(|s| s.config.journal_capacity > 0);
-    let seen = seen_if(journal_on && journaled(req.path()), &req);
+    let seen = seen_if(journal_on && journaled(req.path()), &req, started);
     // Cheap clones (a method is inline, a URI is reference counted).
     let method = req.method().clone();
     let uri = req.uri().clone();
@@ -233,8 +237,9 @@ where
             .or_else(|| response.extensions_mut().remove::<Outcome>())
             .unwrap_or_default();
         let status = response.status().as_u16();
-        let elapsed = started.elapsed();
-        crate::logsink::access(|line| {
+        let ended = Instant::now();
+        let elapsed = ended.saturating_duration_since(started);
+        crate::logsink::access(ended, |line| {
             access_line(
                 line,
                 &method,
@@ -356,8 +361,8 @@ fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
     head
 }
 
-fn seen_if(wanted: bool, req: &ServiceRequest) -> Option<Seen> {
-    wanted.then(|| seen(req))
+fn seen_if(wanted: bool, req: &ServiceRequest, started: Instant) -> Option<Seen> {
+    wanted.then(|| seen(req, started))
 }
 
 /// Metrics for every request; a journal entry for those `seen` captured.

@@ -45,6 +45,7 @@ pub mod startup;
 pub mod state;
 pub mod transport;
 pub mod trigger;
+pub mod wall;
 
 pub use config::{Cli, Config};
 pub use startup::Application;

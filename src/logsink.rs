@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::shard::lock;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The log target of the access line (`RUST_LOG=crm_connector_mock::access=off`
 /// silences it alone).
@@ -132,12 +132,13 @@ pub fn flush() {
     drain(&mut Vec::new());
 }
 
-/// One access line: `line` appends the message (no newline). Through the
-/// sink when `init` ran, else through whatever logger is installed (tests).
-pub fn access(line: impl FnOnce(&mut Vec<u8>)) {
+/// One access line, written at `at` (an instant the caller has just read):
+/// `line` appends the message (no newline). Through the sink when `init`
+/// ran, else through whatever logger is installed (tests).
+pub fn access(at: Instant, line: impl FnOnce(&mut Vec<u8>)) {
     if ACCESS_FAST.load(Ordering::Relaxed) {
         with_own(|buffer| {
-            let prefix = prefix();
+            let prefix = prefix(at);
             buffer.extend_from_slice(&prefix.bytes[..prefix.len]);
             line(buffer);
             buffer.push(b'\n');
@@ -151,8 +152,8 @@ pub fn access(line: impl FnOnce(&mut Vec<u8>)) {
 
 /// env_logger's default header for an info line of the access target,
 /// formatted once per second per thread.
-fn prefix() -> Prefix {
-    let now = SystemTime::now();
+fn prefix(at: Instant) -> Prefix {
+    let now = crate::wall::at(at);
     let second = now
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -343,7 +343,9 @@ impl Scenario {
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     scenarios: Vec<Scenario>,
-    by_status: HashMap<u16, usize>,
+    /// foldhash, not SipHash: looked up twice by every status trigger, and
+    /// its keys come from the definitions, not from clients.
+    by_status: HashMap<u16, usize, foldhash::fast::FixedState>,
 }
 
 impl Catalogue {
@@ -354,7 +356,7 @@ impl Catalogue {
         builtin_files: usize,
     ) -> Result<Catalogue, Vec<Problem>> {
         let mut scenarios: Vec<Scenario> = Vec::new();
-        let mut by_status = HashMap::new();
+        let mut by_status = HashMap::default();
         let mut problems = Vec::new();
         for (index, source) in sources.iter().enumerate() {
             let builtin = index < builtin_files;

@@ -63,9 +63,9 @@ pub struct Sessions {
 impl Sessions {
     /// The element of `trigger` that answers this request of `session`;
     /// `None` once a sequence or a `times=` count is used up (success).
-    pub fn step(&mut self, session: &str, trigger: &Trigger) -> Option<Single> {
+    pub fn step<'t>(&mut self, session: &str, trigger: &'t Trigger) -> Option<&'t Single> {
         if let (Selector::One(single), None) = (&trigger.selector, trigger.options.times) {
-            return Some(single.clone());
+            return Some(single);
         }
         let key = (session.to_owned(), trigger.raw.clone());
         let seen = match self.positions.get_mut(&key) {
@@ -87,19 +87,23 @@ impl Sessions {
         };
         match &trigger.selector {
             Selector::One(single) => {
-                (seen < trigger.options.times.unwrap_or(u32::MAX)).then(|| single.clone())
+                (seen < trigger.options.times.unwrap_or(u32::MAX)).then_some(single)
             }
-            Selector::Sequence(items) => items.get(seen as usize).cloned(),
+            Selector::Sequence(items) => items.get(seen as usize),
         }
     }
 
     /// Time left before a client may come back, if it was throttled. The
     /// key is built only when anyone is throttled at all.
-    pub fn throttled_for(&self, key: impl FnOnce() -> Throttled, now: Instant) -> Option<Duration> {
+    pub fn throttled_for<'k>(
+        &self,
+        key: impl FnOnce() -> &'k Throttled,
+        now: Instant,
+    ) -> Option<Duration> {
         if self.throttled_until.is_empty() {
             return None;
         }
-        let until = *self.throttled_until.get(&key())?;
+        let until = *self.throttled_until.get(key())?;
         (until > now).then(|| until - now)
     }
 
@@ -176,7 +180,7 @@ mod tests {
     fn a_sequence_answers_one_element_per_request_then_success() {
         let mut sessions = Sessions::default();
         let seq = t("429,429,500,200");
-        let answers: Vec<_> = (0..6).map(|_| sessions.step("s1", &seq)).collect();
+        let answers: Vec<_> = (0..6).map(|_| sessions.step("s1", &seq).cloned()).collect();
         assert_eq!(
             answers,
             [
@@ -190,7 +194,7 @@ mod tests {
         );
         assert_eq!(
             sessions.step("s2", &seq),
-            Some(Single::Status(429)),
+            Some(&Single::Status(429)),
             "sessions do not share counters"
         );
     }
@@ -229,20 +233,21 @@ mod tests {
         let mut sessions = Sessions::default();
         let now = Instant::now();
         sessions.throttle(named("s"), now + Duration::from_secs(2), now);
+        let (s, other) = (named("s"), named("other"));
         assert_eq!(
-            sessions.throttled_for(|| named("s"), now + Duration::from_millis(500)),
+            sessions.throttled_for(|| &s, now + Duration::from_millis(500)),
             Some(Duration::from_millis(1500))
         );
         assert_eq!(
-            sessions.throttled_for(|| named("s"), now + Duration::from_secs(2)),
+            sessions.throttled_for(|| &s, now + Duration::from_secs(2)),
             None
         );
-        assert_eq!(sessions.throttled_for(|| named("other"), now), None);
+        assert_eq!(sessions.throttled_for(|| &other, now), None);
         let client = Throttled {
             client: Some(ClientKey::Unknown),
             session: "s".into(),
         };
-        assert_eq!(sessions.throttled_for(|| client, now), None);
+        assert_eq!(sessions.throttled_for(|| &client, now), None);
     }
 
     #[test]

@@ -14,7 +14,11 @@
 //! `interval=<ms>` (between the chunks of `SLOW_BODY`). `;` cannot appear
 //! inside an option.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::error::ApiError;
+use crate::shard::Slots;
 
 /// One answer a trigger names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,12 +71,12 @@ pub fn find<'a>(
     header: Option<&str>,
     query: Option<&str>,
     prefer: impl IntoIterator<Item = &'a str>,
-) -> Result<Option<Trigger>, ApiError> {
+) -> Result<Option<Rc<Trigger>>, ApiError> {
     if let Some(value) = header.map(str::trim).filter(|v| !v.is_empty()) {
-        return parse(value, "X-Simulate-Error").map(Some);
+        return kept(value, "X-Simulate-Error").map(Some);
     }
     if let Some(value) = query.map(str::trim).filter(|v| !v.is_empty()) {
-        return parse(value, "simulateError").map(Some);
+        return kept(value, "simulateError").map(Some);
     }
     let code = prefer
         .into_iter()
@@ -85,9 +89,30 @@ pub fn find<'a>(
         })
         .find(|v| !v.is_empty());
     match code {
-        Some(value) => parse(value, "Prefer").map(Some),
+        Some(value) => kept(value, "Prefer").map(Some),
         None => Ok(None),
     }
+}
+
+thread_local! {
+    /// The triggers this thread parsed last, by their value.
+    static KEPT: RefCell<Slots<Rc<Trigger>, 16>> = RefCell::new(Slots::new());
+}
+
+/// `parse`, answered from this thread's last triggers when it has seen the
+/// value. Rationale: a client testing its error handling sends the same
+/// value over and over, and a trigger depends on nothing but its value
+/// (`source` only names where a refused one came from; refusals are not
+/// kept).
+fn kept(value: &str, source: &str) -> Result<Rc<Trigger>, ApiError> {
+    KEPT.with(|kept| {
+        if let Some(trigger) = kept.borrow().find(&value, |t| t.raw == value) {
+            return Ok(trigger.clone());
+        }
+        let trigger = Rc::new(parse(value, source)?);
+        kept.borrow_mut().put(&value, trigger.clone());
+        Ok(trigger)
+    })
 }
 
 /// Parses `SELECTOR[; option=value]...`; `source` names where it came from.
@@ -181,6 +206,24 @@ fn positive(value: &str, source: &str, name: &str) -> Result<u32, ApiError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_repeated_value_is_answered_from_the_kept_trigger_and_a_refused_one_never_is() {
+        let first = kept("429; retry-after=7", "X-Simulate-Error").unwrap();
+        let again = kept("429; retry-after=7", "simulateError").unwrap();
+        assert!(Rc::ptr_eq(&first, &again), "a repeat reuses the parse");
+        assert_eq!(*first, parse("429; retry-after=7", "x").unwrap());
+        let other = kept("429; retry-after=8", "X-Simulate-Error").unwrap();
+        assert_eq!(other.options.retry_after, Some(8));
+        for _ in 0..2 {
+            let refused = kept("429; bogus=1", "Prefer").unwrap_err();
+            assert!(
+                refused.message.contains("unknown option 'bogus'"),
+                "{}",
+                refused.message
+            );
+        }
+    }
+
     fn code(c: &str) -> Selector {
         Selector::One(Single::Code(c.to_owned()))
     }
@@ -220,7 +263,7 @@ mod tests {
         for (header, query, prefer, expected) in cases {
             let found = find(*header, *query, prefer.iter().copied()).unwrap();
             assert_eq!(
-                found.map(|t| t.selector),
+                found.map(|t| t.selector.clone()),
                 *expected,
                 "{header:?} {query:?} {prefer:?}"
             );
