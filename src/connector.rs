@@ -153,10 +153,18 @@ fn decide(
         None => params.get(Param::SimulateSession)?,
     };
     // The sequence session: the name given, else operation + record.
-    let session = match named {
-        Some(name) => name.to_owned(),
-        None => [operation.id(), &query.type_key, &query.id_key].join(":"),
-    };
+    // It ends up in the journal entry, so its buffer comes from there.
+    let mut session = crate::journal::spare_string();
+    match named {
+        Some(name) => session.push_str(name),
+        None => {
+            session.push_str(operation.id());
+            for part in [&query.type_key, &query.id_key] {
+                session.push(':');
+                session.push_str(part);
+            }
+        }
+    }
     let client = ClientKey::new(
         auth::bearer_token(inputs.authorization).ok(),
         inputs.peer,
@@ -322,7 +330,10 @@ fn realistic_condition<'s, 'd>(
         };
         return Some(("REQUEST_THROTTLED", options, None));
     }
-    if let Some(limiter) = state.limiter.load().as_ref()
+    // The limiter exists exactly when the configuration sets a rate limit;
+    // without one, no request pays for loading it.
+    if config.rate_limit.is_some()
+        && let Some(limiter) = state.limiter.load().as_ref()
         && let Err(seconds) = limiter.check(client)
     {
         let options = Options {

@@ -155,13 +155,20 @@ impl Headers {
     }
 }
 
+/// An empty `String` for a value the next journal entry will keep (its
+/// session), from the buffers evicted entries left behind.
+pub fn spare_string() -> String {
+    String::from_utf8(spare::take()).unwrap_or_default()
+}
+
 /// Buffers of entries this thread's ring evicted, reused by the next entries
 /// this thread records, so a full journal records without allocating.
 mod spare {
     use std::cell::RefCell;
 
-    /// Per thread: a few buffers, none larger than an ordinary request's.
-    const KEPT: usize = 4;
+    /// Per thread: a few buffers (an entry has up to three), none larger than
+    /// an ordinary request's.
+    const KEPT: usize = 6;
     const MAX_BYTES: usize = 4096;
 
     thread_local! {
@@ -307,6 +314,9 @@ impl Journal {
         if let Some(old) = dropped.flatten() {
             spare::give(old.target.0.into_bytes());
             spare::give(old.headers.0);
+            if let Some(session) = old.session {
+                spare::give(session.into_bytes());
+            }
         }
         evicted
     }
