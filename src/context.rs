@@ -125,13 +125,6 @@ struct Seen {
     headers: Headers,
 }
 
-fn seen(req: &ServiceRequest, started: Instant) -> Seen {
-    Seen {
-        at: crate::wall::at(started),
-        headers: Headers::new(req.headers().iter()),
-    }
-}
-
 /// A UUID v4, formatted without an intermediate `String`. Its 122 random
 /// bits come from fastrand (wyrand, seeded per thread): an activityId
 /// correlates a request with its logs and is not a secret, so it needs no
@@ -228,7 +221,18 @@ where
     let journal_on = state
         .as_ref()
         .is_some_and(|s| s.config.journal_capacity > 0);
-    let seen = seen_if(journal_on && journaled(req.path()), &req, started);
+    // One pass over the headers serves both the limits and the journal's copy.
+    let mut head = head_of(&req);
+    let seen = match journal_on && journaled(req.path()) {
+        true => Some(Seen {
+            at: crate::wall::at(started),
+            headers: Headers::new(req.headers().iter().inspect(|(n, v)| head.count(n, v))),
+        }),
+        false => {
+            req.headers().iter().for_each(|(n, v)| head.count(n, v));
+            None
+        }
+    };
     // Cheap clones (a method is inline, a URI is reference counted).
     let method = req.method().clone();
     let uri = req.uri().clone();
@@ -269,7 +273,7 @@ where
 
     if let Some(state) = &state
         && let Some(error) = crate::limits::check(
-            &head_of(&req),
+            &head,
             state.config.max_query_bytes,
             state.config.max_header_bytes,
         )
@@ -345,28 +349,15 @@ fn access_line(
     line.extend_from_slice(activity_id.as_bytes());
 }
 
-/// What the limits look at, in one pass over the headers.
+/// What the limits look at but the headers (`Head::count` takes each).
 fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
-    let mut head = crate::limits::Head {
+    crate::limits::Head {
         is_get: req.method() == actix_web::http::Method::GET,
         query_len: req.query_string().len(),
         header_bytes: 0,
         content_length: None,
         chunked: false,
-    };
-    for (name, value) in req.headers() {
-        head.header_bytes += name.as_str().len() + value.len();
-        if *name == header::CONTENT_LENGTH {
-            head.content_length.get_or_insert(value.as_bytes());
-        } else if *name == header::TRANSFER_ENCODING {
-            head.chunked = true;
-        }
     }
-    head
-}
-
-fn seen_if(wanted: bool, req: &ServiceRequest, started: Instant) -> Option<Seen> {
-    wanted.then(|| seen(req, started))
 }
 
 /// Metrics for every request; a journal entry for those `seen` captured.

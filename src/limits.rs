@@ -13,6 +13,8 @@
 //! request line it cannot parse (400), more than 96 headers (431) and a head
 //! over its own buffer.
 
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+
 use crate::error::ApiError;
 
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
@@ -27,6 +29,18 @@ pub struct Head<'a> {
     pub header_bytes: usize,
     pub content_length: Option<&'a [u8]>,
     pub chunked: bool,
+}
+
+impl<'a> Head<'a> {
+    /// Counts one request header.
+    pub fn count(&mut self, name: &HeaderName, value: &'a HeaderValue) {
+        self.header_bytes += name.as_str().len() + value.len();
+        if *name == header::CONTENT_LENGTH {
+            self.content_length.get_or_insert(value.as_bytes());
+        } else if *name == header::TRANSFER_ENCODING {
+            self.chunked = true;
+        }
+    }
 }
 
 /// The first limit `head` breaks, if any.
