@@ -44,7 +44,7 @@ pub struct RequestContext {
 pub struct Outcome {
     pub operation: Option<Operation>,
     /// The errorCode or fault name sent.
-    pub scenario: Option<String>,
+    pub scenario: Option<Arc<str>>,
     pub session: Option<String>,
     pub retry_after_violation: bool,
 }
@@ -93,7 +93,7 @@ impl RequestContext {
     pub fn error(&self, error: &ApiError) -> HttpResponse {
         let mut response = error.into_response(&self.activity_id);
         response.extensions_mut().insert(Outcome {
-            scenario: Some(error.code.clone()),
+            scenario: Some(error.code.as_str().into()),
             ..Outcome::default()
         });
         response

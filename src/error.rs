@@ -12,6 +12,8 @@
 //! entries with status, code, message and headers); the built-in ones are a
 //! few constructors.
 
+use std::sync::Arc;
+
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -133,7 +135,7 @@ impl ApiError {
         Rendered {
             status: self.status,
             retry_after: self.retry_after(),
-            code: self.code,
+            code: self.code.into(),
             headers: self.headers,
             head,
             tail,
@@ -181,7 +183,9 @@ pub struct Rendered {
     status: u16,
     /// The `Retry-After` seconds it sends, if any.
     pub retry_after: Option<u64>,
-    pub code: String,
+    /// Shared with the outcome of each answer (journal, metrics, log), so
+    /// an answer copies no string.
+    pub code: Arc<str>,
     headers: Vec<(HeaderName, HeaderValue)>,
     head: Vec<u8>,
     tail: Vec<u8>,

@@ -83,7 +83,7 @@ pub struct Entry {
     pub operation: Option<&'static str>,
     /// The errorCode sent, or the fault name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scenario: Option<String>,
+    pub scenario: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
     #[serde(serialize_with = "as_str")]
@@ -413,7 +413,7 @@ mod tests {
             headers: Headers::default(),
             status,
             operation: Some("scp-get-related-records"),
-            scenario: scenario.map(str::to_owned),
+            scenario: scenario.map(Arc::from),
             session: Some("s".into()),
             activity_id: "a".into(),
             duration_ms: 0.0,

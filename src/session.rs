@@ -19,6 +19,9 @@ use crate::trigger::{Delay, Selector, Single, Trigger};
 /// At most this many sessions are remembered; the oldest is forgotten first.
 pub const MAX_SESSIONS: usize = 10_000;
 
+/// How close a new Retry-After deadline must be to the kept one to leave it.
+const SAME_UNTIL: Duration = Duration::from_millis(1);
+
 /// A scenario set through `POST /__admin/sticky` for clients that cannot set
 /// headers.
 #[derive(Debug, Clone, Serialize)]
@@ -107,8 +110,22 @@ impl Sessions {
         (until > now).then(|| until - now)
     }
 
-    /// Remembers that `session` was told to wait until `until`.
+    /// Remembers that `session` was told to wait until `until`. A time within
+    /// `SAME_UNTIL` of the one kept leaves the entry as it is. Rationale: a
+    /// client hammering a throttled path gets thousands of answers a second,
+    /// each from either worker; rewriting the entry every time moved its
+    /// cache line between the cores on every answer, for a difference of
+    /// microseconds on a wait given in whole seconds.
     pub fn throttle(&mut self, key: Throttled, until: Instant, now: Instant) {
+        if let Some(kept) = self.throttled_until.get_mut(&key) {
+            let apart = until
+                .saturating_duration_since(*kept)
+                .max(kept.saturating_duration_since(until));
+            if apart >= SAME_UNTIL {
+                *kept = until;
+            }
+            return;
+        }
         if self.throttled_until.len() >= MAX_SESSIONS {
             self.throttled_until.retain(|_, t| *t > now);
         }
@@ -248,6 +265,31 @@ mod tests {
             session: "s".into(),
         };
         assert_eq!(sessions.throttled_for(|| &client, now), None);
+    }
+
+    #[test]
+    fn a_deadline_within_a_millisecond_of_the_kept_one_leaves_it_and_a_later_one_replaces_it() {
+        let mut sessions = Sessions::default();
+        let now = Instant::now();
+        let until = now + Duration::from_secs(1);
+        let s = named("s");
+        sessions.throttle(named("s"), until, now);
+        sessions.throttle(named("s"), until + Duration::from_micros(500), now);
+        assert_eq!(
+            sessions.throttled_for(|| &s, now),
+            Some(Duration::from_secs(1))
+        );
+        sessions.throttle(named("s"), until + Duration::from_millis(250), now);
+        assert_eq!(
+            sessions.throttled_for(|| &s, now),
+            Some(Duration::from_millis(1250))
+        );
+        // An earlier deadline replaces a later one too.
+        sessions.throttle(named("s"), now + Duration::from_millis(100), now);
+        assert_eq!(
+            sessions.throttled_for(|| &s, now),
+            Some(Duration::from_millis(100))
+        );
     }
 
     #[test]

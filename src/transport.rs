@@ -14,6 +14,7 @@
 //! - `SLOW_BODY`: a sized body sent in ten chunks with a pause between them.
 
 use std::os::fd::{BorrowedFd, RawFd};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::body::{BodyStream, SizedStream};
@@ -58,7 +59,7 @@ pub fn respond(
     operation: Operation,
     decision: Decision,
 ) -> HttpResponse {
-    let fault = decision.fault.map(|f| f.name().to_owned());
+    let fault = decision.fault.map(|f| Arc::from(f.name()));
     // The scenario, for logs, journal and metrics: the errorCode sent, else
     // the fault's name.
     let (response, scenario) = match (decision.result, decision.fault) {
