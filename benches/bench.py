@@ -9,7 +9,7 @@ idle and peak RSS, start-up time to the first successful response, the ratios
 to the baseline, a plain request's latency while 1,000 delayed requests wait,
 and RSS across a sustained mixed run with the journal and metrics on.
 
-    python3 benches/bench.py                  # full run (about 5 minutes)
+    python3 benches/bench.py                  # full run (about 8 minutes)
     python3 benches/bench.py --quick          # smoke run (seconds), used by CI
 
 Timings are reported, never asserted; `--check` prints which targets of the
@@ -173,7 +173,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds per step; numbers are not meaningful")
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per round, path and server")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating mock/baseline runs per path; the median ratio is reported")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating mock/baseline runs per path; the median ratio is reported")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load per path and server first")
     parser.add_argument("--soak", type=int, default=60, help="seconds of the mixed RSS run")
