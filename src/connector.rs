@@ -184,7 +184,8 @@ fn decide(
     // two). A plain request with nothing sticky or throttled needs none of it.
     let plain =
         requested.is_none() && record.is_none_or(|r| r.simulate.is_none()) && state.sessions_idle();
-    let now = (!plain).then(|| inputs.received.unwrap_or_else(Instant::now));
+    let received = || inputs.received.unwrap_or_else(Instant::now);
+    let now = (!plain).then(received);
     let mut sessions = (!plain).then(|| state.sessions());
     // Built at most once: looked up, then stored when the answer throttles.
     let mut compliance_key = None;
@@ -255,7 +256,7 @@ fn decide(
     if let Err(error) = &answer
         && let Some(seconds) = error.retry_after
     {
-        let now = now.unwrap_or_else(|| inputs.received.unwrap_or_else(Instant::now));
+        let now = now.unwrap_or_else(received);
         sessions.get_or_insert_with(|| state.sessions()).throttle(
             compliance_key.take().unwrap_or_else(compliance),
             now + Duration::from_secs(seconds),
