@@ -165,13 +165,17 @@ async fn the_server_keeps_serving_after_every_fault() {
         "EMPTY_BODY",
         "MALFORMED_JSON",
     ] {
-        let _ = app
+        // Read the answer to its end (or its failure), so the fault has
+        // happened before the next request.
+        if let Ok(response) = app
             .client
             .get(format!("{}{URL}", app.address))
             .header("X-Simulate-Error", fault)
             .send()
             .await
-            .map(|r| r.bytes());
+        {
+            let _ = response.bytes().await;
+        }
         assert_eq!(
             app.get("/health", &[]).await.status().as_u16(),
             200,
@@ -185,5 +189,104 @@ async fn the_server_keeps_serving_after_every_fault() {
         .await
         .unwrap();
     assert_eq!(journal["count"], 1, "faults are journaled by name");
+    app.stop().await;
+}
+
+/// The `is_*()` predicates of a reqwest error that hold, as the README writes them.
+fn kinds(error: &reqwest::Error) -> String {
+    let predicates = [
+        ("is_timeout()", error.is_timeout()),
+        ("is_connect()", error.is_connect()),
+        ("is_request()", error.is_request()),
+        ("is_body()", error.is_body()),
+        ("is_decode()", error.is_decode()),
+    ];
+    let held: Vec<String> = predicates
+        .iter()
+        .filter(|(_, held)| *held)
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    held.join(", ")
+}
+
+/// What a reqwest client that wants a JSON body sees of `fault`.
+async fn reqwest_sees(client: &reqwest::Client, address: &str, fault: &str) -> String {
+    let response = match client
+        .get(format!("{address}{URL}"))
+        .header("X-Simulate-Error", fault)
+        .send()
+        .await
+    {
+        Ok(response) => response,
+        Err(e) => return format!("`send()` fails, {}", kinds(&e)),
+    };
+    let status = response.status().as_u16();
+    match response.json::<Value>().await {
+        Ok(_) => format!("`{status}`, complete"),
+        Err(e) => format!("`{status}`, `json()` fails, {}", kinds(&e)),
+    }
+}
+
+// Broke: the table said reqwest reports TRUNCATED_BODY as a body error; it
+// reports `is_decode()`. The reqwest column is now what this test observes.
+#[actix_web::test]
+async fn the_readme_fault_table_says_what_reqwest_observes_for_every_fault() {
+    // Arrange: TIMEOUT waits 600 ms here; the impatient client gives up at 250.
+    let app = app().await;
+    let patient = reqwest::Client::new();
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(250))
+        .build()
+        .unwrap();
+    let readme = include_str!("../../README.md");
+    let table = readme
+        .split("<!-- fault-table -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- /fault-table -->").next())
+        .expect("README has <!-- fault-table --> ... <!-- /fault-table -->");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| l.split('|').map(str::trim).collect())
+        .collect();
+    let catalogue: Value = app
+        .get("/__admin/scenarios", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut faults: Vec<String> = catalogue["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("`{}`", f["name"].as_str().unwrap()))
+        .collect();
+    let mut listed: Vec<String> = rows.iter().map(|r| r[1].to_owned()).collect();
+    listed.sort();
+    faults.sort();
+    assert_eq!(listed, faults, "the table lists every fault");
+    let mut wrong = Vec::new();
+    for row in rows {
+        let fault = row[1].trim_matches('`');
+        // Act: SLOW_BODY with 100 ms between chunks outlasts 250 ms.
+        let value = if fault == "SLOW_BODY" {
+            "SLOW_BODY; interval=100".to_owned()
+        } else {
+            fault.to_owned()
+        };
+        let mut seen = reqwest_sees(&patient, &app.address, &value).await;
+        let hurried = reqwest_sees(&impatient, &app.address, &value).await;
+        if hurried != seen {
+            seen = format!("{seen}; with a shorter timeout: {hurried}");
+        }
+        if row[4] != seen {
+            wrong.push(format!(
+                "{fault}: the README says {:?}, reqwest sees {seen:?}",
+                row[4]
+            ));
+        }
+    }
+    // Assert
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     app.stop().await;
 }
