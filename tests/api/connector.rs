@@ -2,7 +2,11 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::helpers::{CLOCK, OPERATIONS, TestApp, assert_valid, header, spawn_app};
+use crm_connector_mock::Config;
+
+use crate::helpers::{
+    CLOCK, OPERATIONS, TestApp, assert_valid, dir_with, header, spawn_app, spawn_with,
+};
 
 const DEFINED_OPPORTUNITY: &str =
     "recordType=opportunity&recordId=7f3c2a10-5b6e-4d8f-9a01-2c3d4e5f6a7b";
@@ -130,28 +134,57 @@ async fn paging_through_skip_and_top_visits_every_item_once_and_ends_without_mor
     app.stop().await;
 }
 
+/// A data file with one record holding `n` activities and `n` related records.
+fn record_with_many_items(n: usize) -> String {
+    let activities: Vec<Value> = (0..n)
+        .map(|i| serde_json::json!({"title": format!("A{i}"), "description": "d", "at": format!("-{i}m")}))
+        .collect();
+    let records: Vec<Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "recordId": format!("R{i}"), "recordType": "contract",
+                "recordTypeDisplayName": "Contract", "recordTypePluralDisplayName": "Contracts",
+                "recordTitle": format!("Contract {i}")
+            })
+        })
+        .collect();
+    serde_json::json!({"records": [{
+        "recordType": "account", "recordId": "MANY",
+        "activities": activities, "relatedRecords": records
+    }]})
+    .to_string()
+}
+
+// Broke: this test asked a generated record (never 100 items), so the clamp
+// it is named after could not fail; it now asks a record with 150 items.
 #[actix_web::test]
 async fn top_zero_is_an_empty_page_and_a_huge_top_is_clamped_to_one_hundred() {
-    let app = spawn_app().await;
+    let dir = dir_with("clamp", &[("many.json", &record_with_many_items(150))]);
+    let app = spawn_with(Config {
+        scenarios: Some(dir),
+        ..Config::default()
+    })
+    .await;
     for (path, _) in OPERATIONS {
         let empty = page(
             &app,
-            &format!("{path}?recordType=account&recordId=z&top=0"),
+            &format!("{path}?recordType=account&recordId=MANY&top=0"),
             &[],
         )
         .await;
         assert_eq!(empty["value"], serde_json::json!([]));
         let huge = page(
             &app,
-            &format!("{path}?recordType=account&recordId=z&top=2147483647"),
+            &format!("{path}?recordType=account&recordId=MANY&top=2147483647"),
             &[],
         )
         .await;
         let len = huge["value"].as_array().unwrap().len();
-        assert!(len <= 100 && len > 10, "{path}: {len}");
+        assert_eq!(len, 100, "{path}: a huge top is clamped to 100");
+        assert_eq!(huge["hasMoreResults"], true, "{path}: 50 items remain");
         let beyond = page(
             &app,
-            &format!("{path}?recordType=account&recordId=z&skip=2147483647"),
+            &format!("{path}?recordType=account&recordId=MANY&skip=2147483647"),
             &[],
         )
         .await;

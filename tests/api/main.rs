@@ -1,5 +1,7 @@
 //! Black-box tests: each starts the real server on 127.0.0.1:0 and speaks HTTP
-//! to it, as a client would. One server per test, no fixed ports, no sleeps.
+//! to it, as a client would. One server per test, no fixed ports. No test
+//! sleeps to wait for the server; the one wait is the Retry-After window that
+//! a compliance test is about (`toolkit.rs`), which only time can end.
 
 mod helpers;
 

@@ -169,29 +169,44 @@ async fn a_requested_delay_holds_the_answer_and_a_bad_one_is_an_invalid_request(
 
 #[actix_web::test]
 async fn delayed_requests_do_not_hold_up_a_plain_one() {
-    // Arrange: one worker, 40 requests each delayed 1.5 s.
+    use std::io::{ErrorKind, Read, Write};
+    // Arrange: one worker, 40 requests each delayed 1.5 s, written whole on
+    // their own connections before the plain one connects (the listen queue
+    // is first in, first out, so the worker holds them all before it).
     let app = spawn_app().await;
-    let mut delayed = Vec::new();
-    for _ in 0..40 {
-        let request = app
-            .client
-            .get(format!("{}{URL}", app.address))
-            .header("X-Simulate-Delay", "1500");
-        delayed.push(actix_web::rt::spawn(async move {
-            request.send().await.map(|r| r.status().as_u16())
-        }));
-    }
-    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let head = format!(
+        "GET {URL} HTTP/1.1\r\nHost: x\r\nX-Simulate-Delay: 1500\r\nConnection: close\r\n\r\n"
+    );
+    let mut delayed: Vec<std::net::TcpStream> = (0..40)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream.write_all(head.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
     // Act
     let plain = app.get(URL, &[]).await;
     // Assert: it was answered while every delayed one was still waiting.
     assert_eq!(plain.status().as_u16(), 200);
-    assert!(
-        delayed.iter().all(|h| !h.is_finished()),
-        "the plain request finished first"
-    );
-    for handle in delayed {
-        assert_eq!(handle.await.unwrap().unwrap(), 200);
+    for stream in &mut delayed {
+        stream.set_nonblocking(true).unwrap();
+        let mut byte = [0u8; 1];
+        let error = stream.read(&mut byte).unwrap_err();
+        assert_eq!(
+            error.kind(),
+            ErrorKind::WouldBlock,
+            "a delayed one answered first"
+        );
+    }
+    for mut stream in delayed {
+        stream.set_nonblocking(false).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     }
     app.stop().await;
 }
