@@ -3,17 +3,17 @@
 #![no_main]
 
 use crm_connector_mock::contract::Operation;
-use crm_connector_mock::params::{ConnectorQuery, QueryPairs};
+use crm_connector_mock::params::{ConnectorQuery, Params};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(raw) = std::str::from_utf8(data) else {
         return;
     };
-    match QueryPairs::parse(raw) {
-        Ok(pairs) => {
+    match Params::parse(raw) {
+        Ok(params) => {
             for operation in Operation::ALL {
-                match ConnectorQuery::parse(operation, &pairs) {
+                match ConnectorQuery::parse(operation, &params) {
                     Ok(q) => {
                         assert!(!q.record_type.is_empty() && !q.record_id.is_empty());
                         assert!(
