@@ -135,6 +135,12 @@ pub enum When {
     Ago(#[serde(skip)] Duration),
 }
 
+/// A relative time reaches back at most this many days (about 10,000
+/// years): from any reference clock `--clock` accepts (year 0 on), the date
+/// stays in the range `time` represents, so no clock makes it overflow and
+/// `validate` needs no clock to decide.
+pub const MAX_AGO_DAYS: i64 = 3_650_000;
+
 impl TryFrom<String> for When {
     type Error = String;
     fn try_from(text: String) -> Result<When, String> {
@@ -146,24 +152,39 @@ impl TryFrom<String> for When {
                 .map(When::At)
                 .map_err(|_| problem());
         };
-        let mut total = Duration::ZERO;
+        let too_far = || {
+            format!(
+                "'{text}' reaches back more than {MAX_AGO_DAYS} days (about 10,000 years), the most a relative time may"
+            )
+        };
+        let max_seconds = MAX_AGO_DAYS * 86_400;
+        let mut seconds: i64 = 0;
         let mut digits = String::new();
         for c in relative.chars() {
             if c.is_ascii_digit() {
                 digits.push(c);
                 continue;
             }
-            let n: i64 = digits.parse().map_err(|_| problem())?;
-            digits.clear();
-            total += match c {
-                'd' => Duration::days(n),
-                'h' => Duration::hours(n),
-                'm' => Duration::minutes(n),
+            let unit: i64 = match c {
+                'd' => 86_400,
+                'h' => 3_600,
+                'm' => 60,
                 _ => return Err(problem()),
             };
+            // Digits only, so a failed parse is a number beyond i64.
+            let n: i64 = match digits.is_empty() {
+                true => return Err(problem()),
+                false => digits.parse().map_err(|_| too_far())?,
+            };
+            digits.clear();
+            seconds = n
+                .checked_mul(unit)
+                .and_then(|s| seconds.checked_add(s))
+                .filter(|s| *s <= max_seconds)
+                .ok_or_else(too_far)?;
         }
         match digits.is_empty() && !relative.is_empty() {
-            true => Ok(When::Ago(total)),
+            true => Ok(When::Ago(Duration::seconds(seconds))),
             false => Err(problem()),
         }
     }
@@ -318,7 +339,8 @@ impl Record {
                     .map(|a| {
                         let at = match a.at {
                             When::At(at) => at,
-                            When::Ago(ago) => reference - ago,
+                            // Cannot saturate: `MAX_AGO_DAYS` keeps it in range.
+                            When::Ago(ago) => reference.saturating_sub(ago),
                         };
                         Activity {
                             title: a.title.get(language).to_owned(),
@@ -729,5 +751,32 @@ mod tests {
         for bad in ["-", "-5", "-2x", "yesterday", "2024-05-01"] {
             assert!(When::try_from(bad.to_owned()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_relative_time_beyond_the_bound_is_a_problem_not_a_panic() {
+        // Broke: `-106751991167301d` overflowed `Duration::days` (a panic), and
+        // `-4400000d` parsed but overflowed the date when subtracted.
+        let cases = [
+            ("-3650000d", true),
+            ("-3649999d23h60m", true),
+            ("-3650000d1m", false),
+            ("-4400000d", false),
+            ("-106751991167301d", false),
+            ("-9223372036854775807m", false),
+            ("-99999999999999999999h", false),
+            ("-3650000d3650000d", false),
+        ];
+        for (text, ok) in cases {
+            let parsed = When::try_from(text.to_owned());
+            assert_eq!(parsed.is_ok(), ok, "{text}: {parsed:?}");
+            if let Err(message) = parsed {
+                assert!(message.contains("3650000 days"), "{text}: {message}");
+            }
+        }
+        // The earliest reference clock `--clock` accepts still reaches back
+        // that far without leaving time's range.
+        let earliest = OffsetDateTime::parse("0000-01-01T00:00:00+23:59", &Rfc3339).unwrap();
+        assert!(earliest.checked_sub(Duration::days(MAX_AGO_DAYS)).is_some());
     }
 }
