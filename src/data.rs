@@ -313,13 +313,19 @@ fn props(defs: &[PropertyDef], language: Language) -> Props {
     )
 }
 
+/// The time as a body writes it: UTC, whole seconds. An activity keeps this
+/// value for the window and the order, so `startDateTime`/`endDateTime`
+/// compare the very `dateTime` a client reads (a clock or data time with a
+/// fraction of a second would otherwise fall outside a window of its own
+/// written time).
+pub fn written(at: OffsetDateTime) -> OffsetDateTime {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
+}
+
 /// RFC 3339 in UTC, whole seconds: `2026-11-20T14:30:00Z`.
 pub fn format_time(at: OffsetDateTime) -> String {
-    let at = at
-        .to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(at);
-    at.format(&Rfc3339).unwrap_or_default()
+    written(at).format(&Rfc3339).unwrap_or_default()
 }
 
 /// RFC 3339 in UTC with milliseconds, for the journal.
@@ -337,11 +343,11 @@ impl Record {
                 let mut items: Vec<Activity> = defs
                     .iter()
                     .map(|a| {
-                        let at = match a.at {
+                        let at = written(match a.at {
                             When::At(at) => at,
                             // Cannot saturate: `MAX_AGO_DAYS` keeps it in range.
                             When::Ago(ago) => reference.saturating_sub(ago),
-                        };
+                        });
                         Activity {
                             title: a.title.get(language).to_owned(),
                             description: a.description.get(language).to_owned(),
@@ -750,6 +756,29 @@ mod tests {
         ));
         for bad in ["-", "-5", "-2x", "yesterday", "2024-05-01"] {
             assert!(When::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_item_keeps_the_whole_second_its_body_writes() {
+        let cases = [
+            ("2024-05-07T03:28:38.0667701Z", "2024-05-07T03:28:38Z"),
+            (
+                "2024-05-07T05:28:38.999999999+02:00",
+                "2024-05-07T03:28:38Z",
+            ),
+            ("2024-05-07T03:28:38Z", "2024-05-07T03:28:38Z"),
+        ];
+        for (text, body) in cases {
+            let Ok(When::At(at)) = When::try_from(text.to_owned()) else {
+                panic!("{text} parses");
+            };
+            assert_eq!(format_time(at), body, "{text}");
+            assert_eq!(
+                written(at),
+                OffsetDateTime::parse(body, &Rfc3339).unwrap(),
+                "{text}"
+            );
         }
     }
 

@@ -12,7 +12,7 @@ use rand_core::{Rng, SeedableRng};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::data::{Activity, Props, RelatedRecord, format_time, sort_newest_first};
+use crate::data::{Activity, Props, RelatedRecord, format_time, sort_newest_first, written};
 use crate::lang::{Language, Text};
 
 const GENERATOR_JSON: &str = include_str!("../scenarios/generator.json");
@@ -178,7 +178,7 @@ impl Generator {
                     date_time: format_time(at),
                     url: Some(fill.apply(&kind.url, language)),
                     additional_properties: Self::props(&mut rng, &kind.properties, &fill, language),
-                    at: at.replace_nanosecond(0).unwrap_or(at),
+                    at: written(at),
                 })
             })
             .collect();

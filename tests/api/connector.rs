@@ -1,8 +1,12 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use crate::helpers::{CLOCK, OPERATIONS, TestApp, assert_valid, header, spawn_app};
+use crm_connector_mock::Config;
+
+use crate::helpers::{CLOCK, OPERATIONS, TestApp, assert_valid, header, spawn_app, spawn_with};
 
 const DEFINED_OPPORTUNITY: &str =
     "recordType=opportunity&recordId=7f3c2a10-5b6e-4d8f-9a01-2c3d4e5f6a7b";
@@ -221,6 +225,33 @@ async fn the_date_window_filters_inclusively() {
     )
     .await;
     assert_eq!(titles(&only_after, "dateTime"), vec![times[0].clone()]);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_window_of_one_items_own_date_time_finds_it_when_the_clock_has_a_fraction() {
+    // Broke: with the clock at .750 s, a defined record's dates were filtered
+    // on their .750 s time while the body wrote whole seconds, so
+    // startDateTime = endDateTime = the newest item's dateTime found nothing.
+    let clock = "2026-11-20T12:00:00.750Z";
+    let app = spawn_with(Config {
+        clock: Some(OffsetDateTime::parse(clock, &Rfc3339).unwrap()),
+        ..Config::default()
+    })
+    .await;
+    for record in [DEFINED_OPPORTUNITY, "recordType=lead&recordId=W-1"] {
+        let all = page(&app, &format!("/api/related-activities?{record}"), &[]).await;
+        let newest = titles(&all, "dateTime")[0].clone();
+        let window = page(
+            &app,
+            &format!(
+                "/api/related-activities?{record}&startDateTime={newest}&endDateTime={newest}"
+            ),
+            &[],
+        )
+        .await;
+        assert_eq!(titles(&window, "dateTime"), vec![newest], "{record}");
+    }
     app.stop().await;
 }
 
