@@ -260,6 +260,32 @@ pub struct RecordDef {
     pub simulate: Option<TriggerText>,
 }
 
+impl RecordDef {
+    /// Every natural-language text of the record, for the translation check
+    /// in `lang.rs`.
+    #[cfg(test)]
+    pub(crate) fn texts(&self) -> Vec<&Text> {
+        fn properties(ps: &[PropertyDef]) -> Vec<&Text> {
+            ps.iter().flat_map(|p| [&p.name, &p.value]).collect()
+        }
+        let activities = self.activities.iter().flatten().flat_map(|a| {
+            [&a.title, &a.description]
+                .into_iter()
+                .chain(properties(&a.additional_properties))
+        });
+        let related = self.related_records.iter().flatten().flat_map(|r| {
+            [
+                &r.record_type_display_name,
+                &r.record_type_plural_display_name,
+                &r.record_title,
+            ]
+            .into_iter()
+            .chain(properties(&r.additional_properties))
+        });
+        activities.chain(related).collect()
+    }
+}
+
 /// A trigger value checked when the file is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

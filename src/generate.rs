@@ -131,6 +131,32 @@ impl Generator {
         })
     }
 
+    /// Every natural-language text of the templates, for the translation
+    /// check in `lang.rs`.
+    #[cfg(test)]
+    pub(crate) fn texts(&self) -> Vec<&Text> {
+        fn properties(ps: &[GenProperty]) -> Vec<&Text> {
+            ps.iter()
+                .flat_map(|p| std::iter::once(&p.name).chain(&p.values))
+                .collect()
+        }
+        let activities = self.activities.iter().flat_map(|a| {
+            [&a.title, &a.description]
+                .into_iter()
+                .chain(properties(&a.properties))
+        });
+        let records = self.related_records.iter().flat_map(|r| {
+            [
+                &r.record_type_display_name,
+                &r.record_type_plural_display_name,
+                &r.record_title,
+            ]
+            .into_iter()
+            .chain(properties(&r.properties))
+        });
+        activities.chain(records).collect()
+    }
+
     fn fill(&self, rng: &mut ChaCha8Rng, prefix: &str) -> Fill {
         let number = between(rng, 10_000, 99_999);
         Fill {

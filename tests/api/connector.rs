@@ -287,6 +287,43 @@ async fn accept_language_selects_the_language_and_content_language_says_which() 
 }
 
 #[actix_web::test]
+async fn property_names_and_amounts_are_french_in_french() {
+    // Broke: with `Accept-Language: fr`, records answered "Status" where
+    // French is "Statut", and amounts kept the English "125,000 USD".
+    let app = spawn_app().await;
+    let defined = page(
+        &app,
+        &format!("/api/related-activities?{DEFINED_OPPORTUNITY}"),
+        &[("Accept-Language", "fr")],
+    )
+    .await;
+    let contract = &defined["value"][0]["additionalProperties"];
+    assert_eq!(contract["Statut"], "Terminé", "{contract}");
+    assert_eq!(contract["Valeur"], "125\u{202f}000 USD", "{contract}");
+    let generated = page(
+        &app,
+        "/api/related-records?recordType=account&recordId=L10N&top=100",
+        &[("Accept-Language", "fr")],
+    )
+    .await;
+    let names: HashSet<String> = generated["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| {
+            i["additionalProperties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+        })
+        .collect();
+    assert!(names.contains("Statut"), "{names:?}");
+    assert!(!names.contains("Status"), "{names:?}");
+    app.stop().await;
+}
+
+#[actix_web::test]
 async fn generated_data_is_localized_including_additional_properties() {
     let app = spawn_app().await;
     let query = "/api/related-records?recordType=account&recordId=L10N&top=100";
