@@ -11,8 +11,6 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::files;
-use crate::scenario::Catalogue;
 
 /// Prints the OpenAPI document.
 pub fn openapi(config: &Config) -> Result<ExitCode, String> {
@@ -52,30 +50,34 @@ pub fn scenarios(config: &Config) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Checks a directory on top of the embedded files; problems exit 1.
-pub fn validate(dir: &Path) -> Result<ExitCode, String> {
-    let (sources, mut problems) = files::read_all(Some(dir));
-    if problems.is_empty()
-        && let Err(more) = Catalogue::build(&sources, files::EMBEDDED.len())
-    {
-        problems.extend(more);
-    }
-    if !problems.is_empty() {
-        for problem in &problems {
-            println!("{problem}");
+/// Checks a directory on top of the embedded files with the very checks
+/// start-up and `/__admin/reload` run (`state::load`); problems exit 1.
+pub fn validate(config: &Config, dir: &Path) -> Result<ExitCode, String> {
+    let config = Config {
+        scenarios: Some(dir.to_owned()),
+        ..config.clone()
+    };
+    let reference = config.clock.unwrap_or_else(OffsetDateTime::now_utc);
+    match crate::state::load(&config, reference) {
+        Ok(defs) => {
+            let user = defs.user;
+            println!(
+                "{}: {} file(s), {} scenario(s), {} record(s): OK",
+                dir.display(),
+                user.files,
+                user.scenarios,
+                user.records
+            );
+            Ok(ExitCode::SUCCESS)
         }
-        println!("{} problem(s) in {}", problems.len(), dir.display());
-        return Ok(ExitCode::from(1));
+        Err(problems) => {
+            for problem in &problems {
+                println!("{problem}");
+            }
+            println!("{} problem(s) in {}", problems.len(), dir.display());
+            Ok(ExitCode::from(1))
+        }
     }
-    let user = &sources[files::EMBEDDED.len()..];
-    let scenarios: usize = user.iter().map(|s| s.content.scenarios.len()).sum();
-    let records: usize = user.iter().map(|s| s.content.records.len()).sum();
-    println!(
-        "{}: {} file(s), {scenarios} scenario(s), {records} record(s): OK",
-        dir.display(),
-        user.len()
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// GETs `/health` on the configured host and port with a plain HTTP/1.1

@@ -135,6 +135,12 @@ pub enum When {
     Ago(#[serde(skip)] Duration),
 }
 
+/// A relative time reaches back at most this many days (about 10,000
+/// years): from any reference clock `--clock` accepts (year 0 on), the date
+/// stays in the range `time` represents, so no clock makes it overflow and
+/// `validate` needs no clock to decide.
+pub const MAX_AGO_DAYS: i64 = 3_650_000;
+
 impl TryFrom<String> for When {
     type Error = String;
     fn try_from(text: String) -> Result<When, String> {
@@ -146,24 +152,39 @@ impl TryFrom<String> for When {
                 .map(When::At)
                 .map_err(|_| problem());
         };
-        let mut total = Duration::ZERO;
+        let too_far = || {
+            format!(
+                "'{text}' reaches back more than {MAX_AGO_DAYS} days (about 10,000 years), the most a relative time may"
+            )
+        };
+        let max_seconds = MAX_AGO_DAYS * 86_400;
+        let mut seconds: i64 = 0;
         let mut digits = String::new();
         for c in relative.chars() {
             if c.is_ascii_digit() {
                 digits.push(c);
                 continue;
             }
-            let n: i64 = digits.parse().map_err(|_| problem())?;
-            digits.clear();
-            total += match c {
-                'd' => Duration::days(n),
-                'h' => Duration::hours(n),
-                'm' => Duration::minutes(n),
+            let unit: i64 = match c {
+                'd' => 86_400,
+                'h' => 3_600,
+                'm' => 60,
                 _ => return Err(problem()),
             };
+            // Digits only, so a failed parse is a number beyond i64.
+            let n: i64 = match digits.is_empty() {
+                true => return Err(problem()),
+                false => digits.parse().map_err(|_| too_far())?,
+            };
+            digits.clear();
+            seconds = n
+                .checked_mul(unit)
+                .and_then(|s| seconds.checked_add(s))
+                .filter(|s| *s <= max_seconds)
+                .ok_or_else(too_far)?;
         }
         match digits.is_empty() && !relative.is_empty() {
-            true => Ok(When::Ago(total)),
+            true => Ok(When::Ago(Duration::seconds(seconds))),
             false => Err(problem()),
         }
     }
@@ -239,6 +260,32 @@ pub struct RecordDef {
     pub simulate: Option<TriggerText>,
 }
 
+impl RecordDef {
+    /// Every natural-language text of the record, for the translation check
+    /// in `lang.rs`.
+    #[cfg(test)]
+    pub(crate) fn texts(&self) -> Vec<&Text> {
+        fn properties(ps: &[PropertyDef]) -> Vec<&Text> {
+            ps.iter().flat_map(|p| [&p.name, &p.value]).collect()
+        }
+        let activities = self.activities.iter().flatten().flat_map(|a| {
+            [&a.title, &a.description]
+                .into_iter()
+                .chain(properties(&a.additional_properties))
+        });
+        let related = self.related_records.iter().flatten().flat_map(|r| {
+            [
+                &r.record_type_display_name,
+                &r.record_type_plural_display_name,
+                &r.record_title,
+            ]
+            .into_iter()
+            .chain(properties(&r.additional_properties))
+        });
+        activities.chain(related).collect()
+    }
+}
+
 /// A trigger value checked when the file is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -292,13 +339,19 @@ fn props(defs: &[PropertyDef], language: Language) -> Props {
     )
 }
 
+/// The time as a body writes it: UTC, whole seconds. An activity keeps this
+/// value for the window and the order, so `startDateTime`/`endDateTime`
+/// compare the very `dateTime` a client reads (a clock or data time with a
+/// fraction of a second would otherwise fall outside a window of its own
+/// written time).
+pub fn written(at: OffsetDateTime) -> OffsetDateTime {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
+}
+
 /// RFC 3339 in UTC, whole seconds: `2026-11-20T14:30:00Z`.
 pub fn format_time(at: OffsetDateTime) -> String {
-    let at = at
-        .to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(at);
-    at.format(&Rfc3339).unwrap_or_default()
+    written(at).format(&Rfc3339).unwrap_or_default()
 }
 
 /// RFC 3339 in UTC with milliseconds, for the journal.
@@ -316,10 +369,11 @@ impl Record {
                 let mut items: Vec<Activity> = defs
                     .iter()
                     .map(|a| {
-                        let at = match a.at {
+                        let at = written(match a.at {
                             When::At(at) => at,
-                            When::Ago(ago) => reference - ago,
-                        };
+                            // Cannot saturate: `MAX_AGO_DAYS` keeps it in range.
+                            When::Ago(ago) => reference.saturating_sub(ago),
+                        });
                         Activity {
                             title: a.title.get(language).to_owned(),
                             description: a.description.get(language).to_owned(),
@@ -729,5 +783,55 @@ mod tests {
         for bad in ["-", "-5", "-2x", "yesterday", "2024-05-01"] {
             assert!(When::try_from(bad.to_owned()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_item_keeps_the_whole_second_its_body_writes() {
+        let cases = [
+            ("2024-05-07T03:28:38.0667701Z", "2024-05-07T03:28:38Z"),
+            (
+                "2024-05-07T05:28:38.999999999+02:00",
+                "2024-05-07T03:28:38Z",
+            ),
+            ("2024-05-07T03:28:38Z", "2024-05-07T03:28:38Z"),
+        ];
+        for (text, body) in cases {
+            let Ok(When::At(at)) = When::try_from(text.to_owned()) else {
+                panic!("{text} parses");
+            };
+            assert_eq!(format_time(at), body, "{text}");
+            assert_eq!(
+                written(at),
+                OffsetDateTime::parse(body, &Rfc3339).unwrap(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_relative_time_beyond_the_bound_is_a_problem_not_a_panic() {
+        // Broke: `-106751991167301d` overflowed `Duration::days` (a panic), and
+        // `-4400000d` parsed but overflowed the date when subtracted.
+        let cases = [
+            ("-3650000d", true),
+            ("-3649999d23h60m", true),
+            ("-3650000d1m", false),
+            ("-4400000d", false),
+            ("-106751991167301d", false),
+            ("-9223372036854775807m", false),
+            ("-99999999999999999999h", false),
+            ("-3650000d3650000d", false),
+        ];
+        for (text, ok) in cases {
+            let parsed = When::try_from(text.to_owned());
+            assert_eq!(parsed.is_ok(), ok, "{text}: {parsed:?}");
+            if let Err(message) = parsed {
+                assert!(message.contains("3650000 days"), "{text}: {message}");
+            }
+        }
+        // The earliest reference clock `--clock` accepts still reaches back
+        // that far without leaving time's range.
+        let earliest = OffsetDateTime::parse("0000-01-01T00:00:00+23:59", &Rfc3339).unwrap();
+        assert!(earliest.checked_sub(Duration::days(MAX_AGO_DAYS)).is_some());
     }
 }

@@ -12,7 +12,7 @@ use rand_core::{Rng, SeedableRng};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::data::{Activity, Props, RelatedRecord, format_time, sort_newest_first};
+use crate::data::{Activity, Props, RelatedRecord, format_time, sort_newest_first, written};
 use crate::lang::{Language, Text};
 
 const GENERATOR_JSON: &str = include_str!("../scenarios/generator.json");
@@ -131,6 +131,32 @@ impl Generator {
         })
     }
 
+    /// Every natural-language text of the templates, for the translation
+    /// check in `lang.rs`.
+    #[cfg(test)]
+    pub(crate) fn texts(&self) -> Vec<&Text> {
+        fn properties(ps: &[GenProperty]) -> Vec<&Text> {
+            ps.iter()
+                .flat_map(|p| std::iter::once(&p.name).chain(&p.values))
+                .collect()
+        }
+        let activities = self.activities.iter().flat_map(|a| {
+            [&a.title, &a.description]
+                .into_iter()
+                .chain(properties(&a.properties))
+        });
+        let records = self.related_records.iter().flat_map(|r| {
+            [
+                &r.record_type_display_name,
+                &r.record_type_plural_display_name,
+                &r.record_title,
+            ]
+            .into_iter()
+            .chain(properties(&r.properties))
+        });
+        activities.chain(records).collect()
+    }
+
     fn fill(&self, rng: &mut ChaCha8Rng, prefix: &str) -> Fill {
         let number = between(rng, 10_000, 99_999);
         Fill {
@@ -178,7 +204,7 @@ impl Generator {
                     date_time: format_time(at),
                     url: Some(fill.apply(&kind.url, language)),
                     additional_properties: Self::props(&mut rng, &kind.properties, &fill, language),
-                    at: at.replace_nanosecond(0).unwrap_or(at),
+                    at: written(at),
                 })
             })
             .collect();

@@ -5,13 +5,19 @@
 //!
 //! Clients are keyed by a hash of their bearer token when they send one, else
 //! by their IP address; the token itself is never stored.
+//!
+//! The per-client state is bounded: a client whose window has passed is
+//! dropped (`PRUNE_INTERVAL`), and at most `MAX_CLIENTS` are held.
 
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
-use governor::clock::{Clock, MonotonicClock};
+use arc_swap::ArcSwap;
+use governor::clock::{Clock, MonotonicClock, Reference};
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
@@ -78,9 +84,29 @@ impl ClientKey {
     }
 }
 
+/// The limiter looks at the clock (and its size) once per this many checks.
+const PRUNE_LOOK_EVERY: u32 = 256;
+/// Clients whose window has passed are dropped at most this often.
+pub const PRUNE_INTERVAL: Duration = Duration::from_secs(10);
+/// At most this many clients are held (about 6 MiB: the issue measured some
+/// 60 bytes per client). A flood of distinct clients inside one window that
+/// still exceeds it after pruning clears the state: every client starts
+/// over with a full burst.
+pub const MAX_CLIENTS: usize = 100_000;
+
+type Keyed<C> =
+    RateLimiter<ClientKey, DashMapStateStore<ClientKey>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
 pub struct Limiter<C: Clock = MonotonicClock> {
-    inner: RateLimiter<ClientKey, DashMapStateStore<ClientKey>, C, NoOpMiddleware<C::Instant>>,
+    /// Swapped whole when the state is cleared.
+    inner: ArcSwap<Keyed<C>>,
+    quota: Quota,
     clock: C,
+    max_clients: usize,
+    checks: AtomicU32,
+    start: C::Instant,
+    /// When the state was last pruned, in nanoseconds after `start`.
+    pruned_at: AtomicU64,
 }
 
 impl<C: Clock> std::fmt::Debug for Limiter<C> {
@@ -97,24 +123,80 @@ impl Limiter<MonotonicClock> {
 
 impl<C: Clock + Clone> Limiter<C> {
     pub fn with_clock(limit: RateLimit, clock: C) -> Limiter<C> {
+        Limiter::bounded(limit, clock, MAX_CLIENTS)
+    }
+
+    fn bounded(limit: RateLimit, clock: C, max_clients: usize) -> Limiter<C> {
         let per_request = limit.period / limit.requests.get();
         let quota = Quota::with_period(per_request.max(Duration::from_nanos(1)))
             .unwrap_or_else(|| Quota::per_second(limit.requests))
             .allow_burst(limit.requests);
         Limiter {
-            inner: RateLimiter::dashmap_with_clock(quota, clock.clone()),
+            inner: ArcSwap::from_pointee(RateLimiter::dashmap_with_clock(quota, clock.clone())),
+            quota,
+            start: clock.now(),
             clock,
+            max_clients,
+            checks: AtomicU32::new(0),
+            pruned_at: AtomicU64::new(0),
         }
+    }
+
+    /// How many clients the limiter holds state for.
+    pub fn clients(&self) -> usize {
+        self.inner.load().len()
     }
 
     /// `Ok` when the request passes; otherwise the whole seconds (>= 1) until
     /// one would.
     pub fn check(&self, key: ClientKey) -> Result<(), u32> {
-        self.inner.check_key(&key).map(|_| ()).map_err(|not_until| {
+        let outcome = self.inner.load().check_key(&key);
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(PRUNE_LOOK_EVERY)
+        {
+            self.prune_when_due();
+        }
+        outcome.map(|_| ()).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             u32::try_from(seconds).unwrap_or(u32::MAX).max(1)
         })
+    }
+
+    /// Drops the clients whose window has passed (governor's
+    /// `retain_recent`) once `PRUNE_INTERVAL` has passed, or at once when
+    /// over `max_clients`; clears the state if that is not enough.
+    fn prune_when_due(&self) {
+        let now = self.clock.now().duration_since(self.start).as_u64();
+        let last = self.pruned_at.load(Ordering::Relaxed);
+        let due = now.saturating_sub(last) >= PRUNE_INTERVAL.as_nanos() as u64;
+        let inner = self.inner.load();
+        if !due && inner.len() <= self.max_clients {
+            return;
+        }
+        // One thread prunes; the others go on.
+        if self
+            .pruned_at
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        inner.retain_recent();
+        inner.shrink_to_fit();
+        let held = inner.len();
+        if held > self.max_clients {
+            log::warn!(
+                "rate limiter: {held} clients inside one window exceed {}; their state is cleared",
+                self.max_clients
+            );
+            self.inner.store(Arc::new(RateLimiter::dashmap_with_clock(
+                self.quota,
+                self.clock.clone(),
+            )));
+        }
     }
 }
 
@@ -125,6 +207,43 @@ mod tests {
 
     fn limit(text: &str) -> RateLimit {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn an_idle_clients_state_is_pruned_after_its_window() {
+        // Broke: state was kept for every client ever seen (581k distinct
+        // tokens: +34 MiB), never pruned.
+        let clock = FakeRelativeClock::default();
+        let limiter = Limiter::with_clock(limit("2/min"), clock.clone());
+        for token in 0..1000 {
+            assert_eq!(limiter.check(ClientKey::Token(token)), Ok(()));
+        }
+        assert_eq!(limiter.check(ClientKey::Unknown), Ok(()));
+        assert_eq!(limiter.clients(), 1001);
+        // One client stays busy: refused, and still refused after pruning.
+        assert_eq!(limiter.check(ClientKey::Unknown), Ok(()));
+
+        clock.advance(Duration::from_secs(61));
+        for _ in 0..PRUNE_LOOK_EVERY {
+            let _ = limiter.check(ClientKey::Unknown);
+        }
+
+        assert_eq!(limiter.clients(), 1, "only the busy client is kept");
+        assert!(limiter.check(ClientKey::Unknown).is_err());
+    }
+
+    #[test]
+    fn a_flood_of_clients_inside_one_window_stays_under_the_bound() {
+        let max = 1000;
+        let limiter = Limiter::bounded(limit("1/h"), FakeRelativeClock::default(), max);
+        for token in 0..5000 {
+            assert_eq!(limiter.check(ClientKey::Token(token)), Ok(()));
+            assert!(
+                limiter.clients() <= max + PRUNE_LOOK_EVERY as usize,
+                "{} clients after {token}",
+                limiter.clients()
+            );
+        }
     }
 
     #[test]

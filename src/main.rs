@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         None | Some(Command::Serve) => serve(config),
         Some(Command::Openapi) => cli::openapi(&config),
         Some(Command::Scenarios) => cli::scenarios(&config),
-        Some(Command::Validate { dir }) => cli::validate(&dir),
+        Some(Command::Validate { dir }) => cli::validate(&config, &dir),
         Some(Command::Healthcheck) => Ok(cli::healthcheck(&config)),
     };
     let code = outcome.unwrap_or_else(|message| fail(&message));

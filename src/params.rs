@@ -409,6 +409,18 @@ mod tests {
     }
 
     #[test]
+    fn date_times_with_the_upstream_seven_fractional_digits_parse() {
+        let params = Params::parse(
+            "recordType=a&recordId=1&startDateTime=2024-05-07T03:28:38.0667701Z&endDateTime=2024-05-07T05:28:38.0667701%2B02:00",
+        )
+        .unwrap();
+        let q = ConnectorQuery::parse(Operation::RelatedActivities, &params).unwrap();
+        let start = q.start.unwrap();
+        assert_eq!((start.second(), start.nanosecond()), (38, 66_770_100));
+        assert_eq!(q.end, q.start, "the same instant, written in +02:00");
+    }
+
+    #[test]
     fn dates_are_ignored_on_related_records() {
         let params = Params::parse("recordType=a&recordId=1&startDateTime=nonsense").unwrap();
         let q = ConnectorQuery::parse(Operation::RelatedRecords, &params).unwrap();

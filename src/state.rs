@@ -36,6 +36,16 @@ pub struct Definitions {
     pub expired_tokens: Vec<String>,
     /// How many files were read (embedded included).
     pub files: usize,
+    /// What the user's directory defines, for `validate`'s summary.
+    pub user: UserCounts,
+}
+
+/// Files, scenarios and records of the user's directory alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserCounts {
+    pub files: usize,
+    pub scenarios: usize,
+    pub records: usize,
 }
 
 #[derive(Debug)]
@@ -61,14 +71,16 @@ pub struct AppState {
 }
 
 /// Loads the embedded files and an optional directory: every problem of
-/// every file, or the definitions.
+/// every file, or the definitions. The one set of checks: start-up,
+/// `/__admin/reload` and `validate` all call this, so a file one of them
+/// accepts the others accept too.
 pub fn load(config: &Config, reference: OffsetDateTime) -> Result<Definitions, Vec<Problem>> {
     let (sources, problems) = files::read_all(config.scenarios.as_deref());
     if !problems.is_empty() {
         return Err(problems);
     }
     let catalogue = Catalogue::build(&sources, files::EMBEDDED.len())?;
-    let problems: Vec<Problem> = sources
+    let mut problems: Vec<Problem> = sources
         .iter()
         .flat_map(|source| {
             source.content.records.iter().filter_map(|record| {
@@ -78,6 +90,18 @@ pub fn load(config: &Config, reference: OffsetDateTime) -> Result<Definitions, V
             })
         })
         .collect();
+    problems.extend(
+        config
+            .failure_scenarios
+            .iter()
+            .filter(|(code, _)| catalogue.get(code).is_none())
+            .map(|(code, _)| Problem {
+                file: "--failure-scenarios".into(),
+                line: 1,
+                column: 1,
+                message: format!("{code} is not in the catalogue"),
+            }),
+    );
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -88,11 +112,17 @@ pub fn load(config: &Config, reference: OffsetDateTime) -> Result<Definitions, V
             .iter()
             .flat_map(|s| s.content.expired_tokens.iter().cloned()),
     );
+    let user = sources.get(files::EMBEDDED.len()..).unwrap_or_default();
     Ok(Definitions {
         catalogue,
         dataset,
         expired_tokens,
         files: sources.len(),
+        user: UserCounts {
+            files: user.len(),
+            scenarios: user.iter().map(|s| s.content.scenarios.len()).sum(),
+            records: user.iter().map(|s| s.content.records.len()).sum(),
+        },
     })
 }
 
@@ -105,13 +135,6 @@ impl AppState {
     pub fn build(config: Config) -> Result<AppState, String> {
         let reference = config.clock.unwrap_or_else(OffsetDateTime::now_utc);
         let defs = load(&config, reference).map_err(|p| describe(&p))?;
-        for (code, _) in &config.failure_scenarios {
-            if defs.catalogue.get(code).is_none() {
-                return Err(format!(
-                    "--failure-scenarios names {code}, which is not in the catalogue"
-                ));
-            }
-        }
         let failures = (config.failure_rate > 0.0).then(|| {
             let seed = config.seed.unwrap_or_else(|| fastrand::u64(..));
             FailureInjector::new(config.failure_rate, config.failure_scenarios.clone(), seed)
@@ -161,19 +184,6 @@ impl AppState {
     /// definitions keep serving.
     pub fn reload(&self) -> Result<Arc<Definitions>, Vec<Problem>> {
         let defs = Arc::new(load(&self.config, self.reference)?);
-        if let Some((code, _)) = self
-            .config
-            .failure_scenarios
-            .iter()
-            .find(|(c, _)| defs.catalogue.get(c).is_none())
-        {
-            return Err(vec![Problem {
-                file: "--failure-scenarios".into(),
-                line: 1,
-                column: 1,
-                message: format!("{code} is no longer in the catalogue"),
-            }]);
-        }
         self.defs.store(defs.clone());
         Ok(defs)
     }

@@ -323,3 +323,72 @@ fn http_get(address: &str, path: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+/// Runs the binary to its end, or kills it after 20 s (a server that started).
+fn run_briefly(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = bin()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (status.and_then(|s| s.code()), stderr)
+}
+
+#[test]
+fn validate_and_serve_refuse_the_same_files_with_the_same_located_problem() {
+    // Broke: these passed `validate` (exit 0) but `serve` panicked (exit 101)
+    // or refused them; the last one panicked `validate` itself.
+    let record = |field: &str| {
+        format!(
+            "{{\n  \"records\": [\n    {{\"recordType\": \"account\", \"recordId\": \"V-1\",\n      {field}}}\n  ]\n}}\n"
+        )
+    };
+    let cases = [
+        (
+            "far-past",
+            record(r#""activities": [{"title": "t", "description": "d", "at": "-4400000d"}]"#),
+        ),
+        (
+            "overflow",
+            record(
+                r#""activities": [{"title": "t", "description": "d", "at": "-106751991167301d"}]"#,
+            ),
+        ),
+        ("unknown-code", record(r#""simulate": "NO_SUCH_CODE""#)),
+    ];
+    for (name, text) in cases {
+        let dir = temp_dir(name, &[("bad.json", &text)]);
+        let dir = dir.to_str().unwrap();
+
+        let (code, stdout, stderr) = run(&["validate", dir]);
+        assert_eq!(code, 1, "{name}: validate\n{stdout}{stderr}");
+        let problem = stdout
+            .lines()
+            .find(|l| l.contains("bad.json:4:"))
+            .unwrap_or_else(|| panic!("{name}: a bad.json:4: line in {stdout}"));
+
+        let (code, stderr) = run_briefly(&["--port", "0", "--scenarios", dir, "serve"]);
+        assert_eq!(code, Some(2), "{name}: serve\n{stderr}");
+        assert!(stderr.contains(problem), "{name}: {problem} in {stderr}");
+    }
+}

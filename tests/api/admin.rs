@@ -398,3 +398,28 @@ async fn metrics_count_requests_by_operation_status_and_scenario() {
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn reload_refuses_an_activity_time_out_of_range_with_its_location() {
+    // Broke: a relative time of -4400000d passed the file checks and then
+    // panicked while the dates were computed, so reload answered 500.
+    let dir = dir_with("reload-far-past", &[("user.json", r#"{"records": []}"#)]);
+    let app = spawn_with(Config {
+        scenarios: Some(dir.clone()),
+        ..Config::default()
+    })
+    .await;
+    std::fs::write(
+        dir.join("user.json"),
+        "{\"records\": [{\"recordType\": \"account\", \"recordId\": \"ADM-1\",\n  \"activities\": [{\"title\": \"t\", \"description\": \"d\", \"at\": \"-4400000d\"}]}]}",
+    )
+    .unwrap();
+
+    let failed = app.request(Method::POST, "/__admin/reload").await;
+
+    let body = assert_error(failed, 400, "INVALID_DEFINITIONS").await;
+    let problem = body["details"]["problems"][0].as_str().unwrap();
+    assert!(problem.contains("user.json:2:"), "{problem}");
+    assert!(problem.contains("-4400000d"), "{problem}");
+    app.stop().await;
+}

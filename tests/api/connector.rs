@@ -1,6 +1,8 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crm_connector_mock::Config;
 
@@ -258,6 +260,33 @@ async fn the_date_window_filters_inclusively() {
 }
 
 #[actix_web::test]
+async fn a_window_of_one_items_own_date_time_finds_it_when_the_clock_has_a_fraction() {
+    // Broke: with the clock at .750 s, a defined record's dates were filtered
+    // on their .750 s time while the body wrote whole seconds, so
+    // startDateTime = endDateTime = the newest item's dateTime found nothing.
+    let clock = "2026-11-20T12:00:00.750Z";
+    let app = spawn_with(Config {
+        clock: Some(OffsetDateTime::parse(clock, &Rfc3339).unwrap()),
+        ..Config::default()
+    })
+    .await;
+    for record in [DEFINED_OPPORTUNITY, "recordType=lead&recordId=W-1"] {
+        let all = page(&app, &format!("/api/related-activities?{record}"), &[]).await;
+        let newest = titles(&all, "dateTime")[0].clone();
+        let window = page(
+            &app,
+            &format!(
+                "/api/related-activities?{record}&startDateTime={newest}&endDateTime={newest}"
+            ),
+            &[],
+        )
+        .await;
+        assert_eq!(titles(&window, "dateTime"), vec![newest], "{record}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
 async fn accept_language_selects_the_language_and_content_language_says_which() {
     let app = spawn_app().await;
     let cases = [
@@ -285,6 +314,43 @@ async fn accept_language_selects_the_language_and_content_language_says_which() 
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["value"][0]["title"], first_title, "{accept:?}");
     }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn property_names_and_amounts_are_french_in_french() {
+    // Broke: with `Accept-Language: fr`, records answered "Status" where
+    // French is "Statut", and amounts kept the English "125,000 USD".
+    let app = spawn_app().await;
+    let defined = page(
+        &app,
+        &format!("/api/related-activities?{DEFINED_OPPORTUNITY}"),
+        &[("Accept-Language", "fr")],
+    )
+    .await;
+    let contract = &defined["value"][0]["additionalProperties"];
+    assert_eq!(contract["Statut"], "Terminé", "{contract}");
+    assert_eq!(contract["Valeur"], "125\u{202f}000 USD", "{contract}");
+    let generated = page(
+        &app,
+        "/api/related-records?recordType=account&recordId=L10N&top=100",
+        &[("Accept-Language", "fr")],
+    )
+    .await;
+    let names: HashSet<String> = generated["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| {
+            i["additionalProperties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+        })
+        .collect();
+    assert!(names.contains("Statut"), "{names:?}");
+    assert!(!names.contains("Status"), "{names:?}");
     app.stop().await;
 }
 

@@ -24,8 +24,8 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(Config::default()).await
 }
 
-/// Starts the real server on a free port with `config` (port, workers and
-/// clock are set here).
+/// Starts the real server on a free port with `config` (port and workers are
+/// set here, and the clock unless `config` has one).
 pub async fn spawn_with(config: Config) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = env_logger::builder().is_test(true).try_init();
@@ -33,10 +33,9 @@ pub async fn spawn_with(config: Config) -> TestApp {
     let config = Config {
         port: 0,
         workers: 1,
-        clock: Some(
-            time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339)
-                .unwrap(),
-        ),
+        clock: config.clock.or_else(|| {
+            time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339).ok()
+        }),
         ..config
     };
     let app = Application::build(config).expect("the test server starts");

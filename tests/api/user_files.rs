@@ -102,3 +102,53 @@ async fn a_bad_scenarios_directory_is_a_start_up_error_with_file_line_and_column
     assert!(error.contains("broken.json:3:"), "{error}");
     assert!(error.contains("already defined"), "{error}");
 }
+
+#[actix_web::test]
+async fn seven_fractional_digits_are_accepted_in_data_files_and_in_the_window() {
+    // The upstream examples write 2024-05-07T03:28:38.0667701Z. The body
+    // writes whole seconds, and the window filters on those written times.
+    let dir = dir_with(
+        "fraction",
+        &[(
+            "times.json",
+            r#"{"records": [{"recordType": "account", "recordId": "FRACTION-1", "activities": [
+                {"title": "early", "description": "d", "at": "2024-05-07T03:28:38.0667701Z"},
+                {"title": "late", "description": "d", "at": "2024-05-07T03:28:39.9999999Z"}
+            ]}]}"#,
+        )],
+    );
+    let app = spawn_with(Config {
+        scenarios: Some(dir),
+        ..Config::default()
+    })
+    .await;
+    let base = "/api/related-activities?recordType=account&recordId=FRACTION-1";
+    let cases = [
+        ("", vec!["2024-05-07T03:28:39Z", "2024-05-07T03:28:38Z"]),
+        (
+            "&startDateTime=2024-05-07T03:28:38Z&endDateTime=2024-05-07T03:28:38Z",
+            vec!["2024-05-07T03:28:38Z"],
+        ),
+        (
+            "&startDateTime=2024-05-07T03:28:37.0667701Z&endDateTime=2024-05-07T03:28:38.0667701Z",
+            vec!["2024-05-07T03:28:38Z"],
+        ),
+        (
+            "&startDateTime=2024-05-07T03:28:38.0667701Z",
+            vec!["2024-05-07T03:28:39Z"],
+        ),
+    ];
+    for (window, expected) in cases {
+        let response = app.get(&format!("{base}{window}"), &[]).await;
+        assert_eq!(response.status().as_u16(), 200, "{window}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        let times: Vec<&str> = body["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["dateTime"].as_str().unwrap())
+            .collect();
+        assert_eq!(times, expected, "{window}");
+    }
+    app.stop().await;
+}
