@@ -257,9 +257,12 @@ fn decide(
         && let Some(seconds) = error.retry_after
     {
         let now = now.unwrap_or_else(received);
+        // Every source is bounded by MAX_RETRY_AFTER_SECS already; the clamp
+        // and the checked sum keep any value from panicking on the clock.
+        let wait = Duration::from_secs(seconds.min(u64::from(trigger::MAX_RETRY_AFTER_SECS)));
         sessions.get_or_insert_with(|| state.sessions()).throttle(
             compliance_key.take().unwrap_or_else(compliance),
-            now + Duration::from_secs(seconds),
+            now.checked_add(wait).unwrap_or(now),
             now,
         );
     }

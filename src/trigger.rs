@@ -9,7 +9,7 @@
 //! `SELECTOR[; option=value]...`: the selector is an errorCode or fault name
 //! in any letter case, a status number, or a comma-separated sequence of those
 //! (`429,429,500,200`: one per request of the session, then success).
-//! Options are `retry-after=<seconds>`, `message=<text>`, `reason=<text>`,
+//! Options are `retry-after=<seconds>` (0 to `MAX_RETRY_AFTER_SECS`), `message=<text>`, `reason=<text>`,
 //! `times=<n>` (answer the selector n times per session, then succeed) and
 //! `interval=<ms>` (between the chunks of `SLOW_BODY`). `;` cannot appear
 //! inside an option.
@@ -57,6 +57,12 @@ pub const OPTION_NAMES: [&str; 5] = ["retry-after", "message", "reason", "times"
 
 /// Sequences longer than this are refused, so one header cannot pin memory.
 pub const MAX_SEQUENCE: usize = 100;
+
+/// The longest `Retry-After` anything may ask for (one day), in seconds: the
+/// `retry-after=` option, a scenario's `retryAfter` and a `Retry-After`
+/// header template. Rationale: a wait longer than a day is no retry test,
+/// and a bound keeps every deadline far inside the clock's range.
+pub const MAX_RETRY_AFTER_SECS: u32 = 86_400;
 
 fn single(text: &str) -> Single {
     match text.trim().parse::<u16>() {
@@ -146,12 +152,18 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
             })?;
         match name.to_ascii_lowercase().as_str() {
             "retry-after" => {
-                let seconds = option.parse::<u32>().map_err(|_| {
-                    ApiError::invalid_request(
-                        source,
-                        "option retry-after must be a non-negative number of seconds",
-                    )
-                })?;
+                let seconds = option
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|s| *s <= MAX_RETRY_AFTER_SECS)
+                    .ok_or_else(|| {
+                        ApiError::invalid_request(
+                            source,
+                            &format!(
+                                "option retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER_SECS}"
+                            ),
+                        )
+                    })?;
                 options.retry_after = Some(seconds);
             }
             "message" => options.message = Some(option.to_owned()),
@@ -299,6 +311,8 @@ mod tests {
     fn bad_options_are_invalid_requests_naming_the_source() {
         for value in [
             "429; retry-after=soon",
+            "429; retry-after=86401",
+            "429; retry-after=18446744073709551615",
             "429; colour=red",
             "429; retry-after",
             "401; reason=\"quoted\"",

@@ -254,3 +254,25 @@ async fn a_client_back_before_retry_after_gets_429_with_the_time_left_and_a_reco
     assert_eq!(count["count"], 1, "no new violation");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_retry_after_option_over_one_day_is_an_invalid_request() {
+    // retry-after=4294967295 was accepted and throttled the client for 136 years.
+    let app = spawn_app().await;
+    for value in ["429; retry-after=86401", "429; retry-after=4294967295"] {
+        let response = app.get(URL, &[("X-Simulate-Error", value)]).await;
+        let body = assert_error(response, 400, "INVALID_REQUEST").await;
+        assert_eq!(body["details"]["parameter"], "X-Simulate-Error", "{value}");
+    }
+    let longest = app
+        .get(
+            URL,
+            &[
+                ("X-Simulate-Error", "429; retry-after=86400"),
+                ("X-Simulate-Session", "a-day"),
+            ],
+        )
+        .await;
+    assert_eq!(header(&longest, "retry-after"), Some("86400"));
+    app.stop().await;
+}
