@@ -40,7 +40,7 @@ use std::time::{Duration, Instant};
 
 use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
-use crate::contract::{Operation, SIMULATE_DELAY_PARAM};
+use crate::contract::{Operation, SIMULATE_DELAY_PARAM, SIMULATE_SESSION_PARAM};
 use crate::data::{Record, RecordState, Restriction};
 use crate::error::{ApiError, Rendered};
 use crate::fault::Fault;
@@ -48,7 +48,7 @@ use crate::lang::Language;
 use crate::limiter::ClientKey;
 use crate::params::{ConnectorQuery, CrmType, Param, Params};
 use crate::scenario::{Resolved, Vars};
-use crate::session::Throttled;
+use crate::session::{self, MAX_SESSION_BYTES, Throttled};
 use crate::state::{AppState, Definitions};
 use crate::trigger::{self, Delay, Options, Trigger};
 
@@ -149,9 +149,23 @@ fn decide(
         .map(str::trim)
         .filter(|v| !v.is_empty())
     {
-        Some(header) => Some(header),
-        None => params.get(Param::SimulateSession)?,
+        Some(header) => Some((header, "X-Simulate-Session")),
+        None => params
+            .get(Param::SimulateSession)?
+            .map(|v| (v, SIMULATE_SESSION_PARAM)),
     };
+    if let Some((name, source)) = named
+        && name.len() > MAX_SESSION_BYTES
+    {
+        return Err(ApiError::invalid_request(
+            source,
+            &format!(
+                "is {} bytes; a session name is at most {MAX_SESSION_BYTES}",
+                name.len()
+            ),
+        ));
+    }
+    let named = named.map(|(name, _)| name);
     // The sequence session: the name given, else operation + record.
     // It ends up in the journal entry, so its buffer comes from there.
     let mut session = crate::journal::spare_string();
@@ -170,10 +184,12 @@ fn decide(
         inputs.peer,
         &state.key_hasher,
     );
+    // What the session maps keep: bounded even for a long recordId.
+    let map_session = session::map_key(&session, &state.key_hasher);
     // Built only when throttling is in play, since most requests never need it.
     let compliance = || Throttled {
         client: named.is_none().then_some(client),
-        session: session.clone(),
+        session: map_session.clone().into_owned(),
     };
     let record = defs.dataset.defined(&query);
     let vars = || vars(state, operation, &query);
@@ -205,7 +221,7 @@ fn decide(
         _ => (None, None, None),
     };
     let step = match (sessions.as_mut(), &trigger) {
-        (Some(sessions), Some(t)) => Some(sessions.step(&session, t)),
+        (Some(sessions), Some(t)) => Some(sessions.step(&map_session, t)),
         _ => None,
     };
     let mut decision = Decision::answer(Ok(Success {

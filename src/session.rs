@@ -7,6 +7,7 @@
 //! parameter) when sent, else the operation, recordType and recordId of the
 //! request, so two sessions never share a counter.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,35 @@ use crate::trigger::{Delay, Selector, Single, Trigger};
 
 /// At most this many sessions are remembered; the oldest is forgotten first.
 pub const MAX_SESSIONS: usize = 10_000;
+
+/// The longest session name a client may give (`X-Simulate-Session`,
+/// `simulateSession`, a sticky's `session`), in bytes. Rationale: it keys
+/// both maps here, so with `MAX_TRIGGER_BYTES` it bounds them: positions at
+/// `MAX_SESSIONS` x 2 x (256 + 1024) B (the key is kept twice, in the map
+/// and in the eviction order), about 25 MiB, and Retry-After deadlines at
+/// `MAX_SESSIONS` x 256 B, about 2.5 MiB, besides fixed per-entry overhead.
+/// 256 bytes hold a UUID, a test name and a run id.
+pub const MAX_SESSION_BYTES: usize = 256;
+
+/// The key the maps keep for `session`: itself when within
+/// `MAX_SESSION_BYTES`, else its start and a hash of the whole (a session
+/// built from a long recordId, which no client names, so it cannot be
+/// refused). Two long sessions share a key only if their 64-bit hashes
+/// collide, and then merely share a counter.
+pub fn map_key<'s>(session: &'s str, hasher: &impl std::hash::BuildHasher) -> Cow<'s, str> {
+    if session.len() <= MAX_SESSION_BYTES {
+        return Cow::Borrowed(session);
+    }
+    let mut end = MAX_SESSION_BYTES - 20;
+    while !session.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!(
+        "{}#{:016x}",
+        &session[..end],
+        hasher.hash_one(session)
+    ))
+}
 
 /// How close a new Retry-After deadline must be to the kept one to leave it.
 const SAME_UNTIL: Duration = Duration::from_millis(1);
@@ -226,6 +256,19 @@ mod tests {
         assert_eq!(answers, [true, true, false]);
         sessions.reset();
         assert!(sessions.step("s", &trigger).is_some(), "reset starts over");
+    }
+
+    #[test]
+    fn a_session_over_the_byte_bound_is_kept_as_its_start_and_a_hash() {
+        let hasher = std::hash::RandomState::new();
+        let short = "s".repeat(MAX_SESSION_BYTES);
+        assert!(matches!(map_key(&short, &hasher), Cow::Borrowed(s) if s == short));
+        let long_a = format!("{}a", "é".repeat(200));
+        let long_b = format!("{}b", "é".repeat(200));
+        let (a, b) = (map_key(&long_a, &hasher), map_key(&long_b, &hasher));
+        assert!(a.len() <= MAX_SESSION_BYTES && b.len() <= MAX_SESSION_BYTES);
+        assert_ne!(a, b);
+        assert_eq!(a, map_key(&long_a, &hasher), "stable");
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub const OPTION_NAMES: [&str; 5] = ["retry-after", "message", "reason", "times"
 /// Sequences longer than this are refused, so one header cannot pin memory.
 pub const MAX_SEQUENCE: usize = 100;
 
+/// The longest trigger value, in bytes. Rationale: each session keeps its
+/// position per trigger value, so this bounds those keys; a sequence of 100
+/// statuses is 400 bytes, which leaves room for options and a message.
+pub const MAX_TRIGGER_BYTES: usize = 1024;
+
 /// The longest `Retry-After` anything may ask for (one day), in seconds: the
 /// `retry-after=` option, a scenario's `retryAfter` and a `Retry-After`
 /// header template. Rationale: a wait longer than a day is no retry test,
@@ -123,6 +128,15 @@ fn kept(value: &str, source: &str) -> Result<Rc<Trigger>, ApiError> {
 
 /// Parses `SELECTOR[; option=value]...`; `source` names where it came from.
 pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
+    if value.len() > MAX_TRIGGER_BYTES {
+        return Err(ApiError::invalid_request(
+            source,
+            &format!(
+                "is {} bytes; a trigger value is at most {MAX_TRIGGER_BYTES}",
+                value.len()
+            ),
+        ));
+    }
     let mut parts = value.split(';');
     let selector = parts.next().unwrap_or_default().trim();
     let selector = if selector.contains(',') {

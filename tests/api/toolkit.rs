@@ -276,3 +276,67 @@ async fn a_retry_after_option_over_one_day_is_an_invalid_request() {
     assert_eq!(header(&longest, "retry-after"), Some("86400"));
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn session_names_and_trigger_values_over_their_byte_bounds_are_invalid_requests() {
+    // An 8 KB X-Simulate-Session with a 15 KB trigger value was kept, 10,000
+    // times over (624 MiB).
+    let app = spawn_app().await;
+    let long_session = "s".repeat(257);
+    let long_trigger = format!("429; message={}", "m".repeat(1024));
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 3] = [
+        (
+            URL.to_owned(),
+            vec![
+                ("X-Simulate-Session", &long_session),
+                ("X-Simulate-Error", "500,200"),
+            ],
+            "X-Simulate-Session",
+        ),
+        (
+            format!("{URL}&simulateSession={long_session}"),
+            vec![("X-Simulate-Error", "500,200")],
+            "simulateSession",
+        ),
+        (
+            URL.to_owned(),
+            vec![("X-Simulate-Error", &long_trigger)],
+            "X-Simulate-Error",
+        ),
+    ];
+    for (url, headers, parameter) in cases {
+        let body = assert_error(app.get(&url, &headers).await, 400, "INVALID_REQUEST").await;
+        assert_eq!(body["details"]["parameter"], parameter, "{body}");
+    }
+    // At the bounds, both are accepted.
+    let session = "s".repeat(256);
+    let trigger = format!("429; message={}", "m".repeat(1024 - "429; message=".len()));
+    let response = app
+        .get(
+            URL,
+            &[
+                ("X-Simulate-Session", &session),
+                ("X-Simulate-Error", &trigger),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 429);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_long_record_id_still_has_its_own_sequence() {
+    // Guards the compacted key of a derived session over the byte bound.
+    let app = spawn_app().await;
+    let url = |id: &str| format!("/api/related-records?recordType=account&recordId={id}");
+    let (a, b) = ("a".repeat(2000), "b".repeat(2000));
+    let seq = [("X-Simulate-Error", "500,200")];
+    let mut seen = Vec::new();
+    for id in [&a, &b, &a, &b] {
+        seen.push(app.get(&url(id), &seq).await.status().as_u16());
+    }
+    assert_eq!(seen, [500, 500, 200, 200]);
+    app.stop().await;
+}
+
