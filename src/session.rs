@@ -49,6 +49,9 @@ pub fn map_key<'s>(session: &'s str, hasher: &impl std::hash::BuildHasher) -> Co
     ))
 }
 
+/// How many Retry-After deadlines a full map forgets at once, earliest first.
+const EVICT_AT_ONCE: usize = MAX_SESSIONS / 100;
+
 /// How close a new Retry-After deadline must be to the kept one to leave it.
 const SAME_UNTIL: Duration = Duration::from_millis(1);
 
@@ -159,9 +162,24 @@ impl Sessions {
         if self.throttled_until.len() >= MAX_SESSIONS {
             self.throttled_until.retain(|_, t| *t > now);
         }
-        if self.throttled_until.len() < MAX_SESSIONS {
-            self.throttled_until.insert(key, until);
+        if self.throttled_until.len() >= MAX_SESSIONS {
+            self.evict_earliest_deadlines();
         }
+        self.throttled_until.insert(key, until);
+    }
+
+    /// Forgets the `EVICT_AT_ONCE` deadlines due first (ties may take a few
+    /// more), so a full map makes room and every client is still checked.
+    /// Rationale: one scan of the map per `EVICT_AT_ONCE` new clients
+    /// rather than per client.
+    fn evict_earliest_deadlines(&mut self) {
+        let mut deadlines: Vec<Instant> = self.throttled_until.values().copied().collect();
+        let nth = EVICT_AT_ONCE.min(deadlines.len()).saturating_sub(1);
+        if deadlines.is_empty() {
+            return;
+        }
+        let (_, &mut last, _) = deadlines.select_nth_unstable(nth);
+        self.throttled_until.retain(|_, t| *t > last);
     }
 
     /// The first sticky scenario for this operation and session, counting it.
@@ -333,6 +351,34 @@ mod tests {
             sessions.throttled_for(|| &s, now),
             Some(Duration::from_millis(100))
         );
+    }
+
+    #[test]
+    fn a_full_retry_after_map_evicts_the_earliest_deadline_and_keeps_checking() {
+        // Once MAX_SESSIONS unexpired entries existed, a new client's early
+        // retry was never checked (200).
+        let mut sessions = Sessions::default();
+        let now = Instant::now();
+        for i in 0..MAX_SESSIONS {
+            let until = now + Duration::from_secs(10) + Duration::from_millis(i as u64);
+            sessions.throttle(named(&i.to_string()), until, now);
+        }
+        sessions.throttle(named("new"), now + Duration::from_secs(5), now);
+        let new = named("new");
+        assert_eq!(
+            sessions.throttled_for(|| &new, now),
+            Some(Duration::from_secs(5))
+        );
+        // The EVICT_AT_ONCE earliest deadlines went, the later ones stayed.
+        for (i, kept) in [
+            (0, false),
+            (EVICT_AT_ONCE - 1, false),
+            (EVICT_AT_ONCE, true),
+        ] {
+            let old = named(&i.to_string());
+            assert_eq!(sessions.throttled_for(|| &old, now).is_some(), kept, "{i}");
+        }
+        assert!(sessions.throttled_until.len() <= MAX_SESSIONS);
     }
 
     #[test]

@@ -340,3 +340,36 @@ async fn a_long_record_id_still_has_its_own_sequence() {
     app.stop().await;
 }
 
+#[actix_web::test]
+async fn a_new_client_is_still_checked_once_ten_thousand_clients_are_throttled() {
+    // With 10,000 unexpired Retry-After entries, a new client's early retry
+    // was never checked and got 200.
+    let app = spawn_app().await;
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let client = app.client.clone();
+        let url = format!("{}{URL}", app.address);
+        tasks.push(actix_web::rt::spawn(async move {
+            for i in (worker..10_000).step_by(8) {
+                let response = client
+                    .get(&url)
+                    .header("X-Simulate-Error", "429; retry-after=600")
+                    .header("X-Simulate-Session", format!("full-{i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status().as_u16(), 429);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let session = ("X-Simulate-Session", "the-new-one");
+    let told = app.get(URL, &[("X-Simulate-Error", "429"), session]).await;
+    assert_eq!(told.status().as_u16(), 429);
+    let early = app.get(URL, &[session]).await;
+    assert_eq!(header(&early, "retry-after"), Some("1"));
+    assert_error(early, 429, "REQUEST_THROTTLED").await;
+    app.stop().await;
+}
