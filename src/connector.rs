@@ -18,7 +18,8 @@
 //!    (`INVALID_TOKEN_SPECIFIED`);
 //! 5. Retry-After compliance: a client told to wait (by any answer with
 //!    `Retry-After`) that comes back early gets `REQUEST_THROTTLED` again with
-//!    the time left, and a violation is recorded;
+//!    the time left to that deadline (rounded up), which it does not move,
+//!    and a violation is recorded;
 //! 6. `--rate-limit`: a client over its limit (`REQUEST_THROTTLED`);
 //! 7. `--crm-type` / `--crm-org-url`: a request naming another CRM
 //!    (`INVALID_CRM_CONNECTION`);
@@ -269,8 +270,13 @@ fn decide(
             }
         }
     };
+    // An early retry's answer tells the time left to the deadline it broke
+    // and leaves that deadline where it was: without a trigger, a throttled
+    // client's Retry-After can only come from that answer.
+    let early_retry = trigger.is_none() && throttled_for.is_some();
     if let Err(error) = &answer
         && let Some(seconds) = error.retry_after
+        && !early_retry
     {
         let now = now.unwrap_or_else(received);
         // Every source is bounded by MAX_RETRY_AFTER_SECS already; the clamp

@@ -340,6 +340,77 @@ async fn a_long_record_id_still_has_its_own_sequence() {
     app.stop().await;
 }
 
+/// Requests every 100 ms (at most 25) until one is not a 429; returns the
+/// Retry-After of each 429 and how long after `from` the first other answer
+/// came.
+async fn retry_every_100_ms(
+    app: &crate::helpers::TestApp,
+    headers: &[(&str, &str)],
+    from: Instant,
+) -> (Vec<String>, Option<Duration>) {
+    let mut told = Vec::new();
+    for _ in 0..25 {
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        let response = app.get(URL, headers).await;
+        if response.status().as_u16() != 429 {
+            return (told, Some(from.elapsed()));
+        }
+        told.push(
+            header(&response, "retry-after")
+                .unwrap_or("none")
+                .to_owned(),
+        );
+    }
+    (told, None)
+}
+
+#[actix_web::test]
+async fn an_early_retry_is_told_the_time_left_and_does_not_move_the_deadline() {
+    // Each early retry was throttled for a fresh whole second, so a client
+    // retrying every 100 ms was never let through.
+    let app = spawn_app().await;
+    let session = ("X-Simulate-Session", "early-retries");
+    let first = app.get(URL, &[("X-Simulate-Error", "429"), session]).await;
+    let told_at = Instant::now();
+    assert_eq!(header(&first, "retry-after"), Some("1"));
+    let (told, passed) = retry_every_100_ms(&app, &[session], told_at).await;
+    let passed = passed.expect("a retry after the deadline passes");
+    assert!(passed < Duration::from_millis(1500), "{passed:?} {told:?}");
+    assert!(
+        !told.is_empty() && told.iter().all(|t| t == "1"),
+        "{told:?}"
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn an_early_retry_under_a_rate_limit_passes_once_the_first_deadline_is_over() {
+    // Under --rate-limit 5/s a client retrying every 100 ms was still refused
+    // 1.5 s after the original deadline.
+    let app = spawn_with(Config {
+        rate_limit: Some("5/s".parse().unwrap()),
+        ..Config::default()
+    })
+    .await;
+    let mut refused = None;
+    for _ in 0..6 {
+        let response = app.get(URL, &[]).await;
+        if response.status().as_u16() == 429 {
+            refused = Some((
+                Instant::now(),
+                header(&response, "retry-after").map(str::to_owned),
+            ));
+            break;
+        }
+    }
+    let (told_at, seconds) = refused.expect("the sixth request in a burst is refused");
+    assert_eq!(seconds.as_deref(), Some("1"));
+    let (told, passed) = retry_every_100_ms(&app, &[], told_at).await;
+    let passed = passed.expect("a retry after the deadline passes");
+    assert!(passed < Duration::from_millis(1500), "{passed:?} {told:?}");
+    app.stop().await;
+}
+
 #[actix_web::test]
 async fn a_new_client_is_still_checked_once_ten_thousand_clients_are_throttled() {
     // With 10,000 unexpired Retry-After entries, a new client's early retry
