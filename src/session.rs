@@ -49,6 +49,12 @@ pub fn map_key<'s>(session: &'s str, hasher: &impl std::hash::BuildHasher) -> Co
     ))
 }
 
+/// At most this many sticky scenarios are set at once. Rationale: each is
+/// at most a trigger value (`MAX_TRIGGER_BYTES`, kept as text and parsed)
+/// and a session name (`MAX_SESSION_BYTES`), about 4 KiB, so all of them stay
+/// under half a MiB, and every request that finds any scans them.
+pub const MAX_STICKY: usize = 100;
+
 /// How many Retry-After deadlines a full map forgets at once, earliest first.
 const EVICT_AT_ONCE: usize = MAX_SESSIONS / 100;
 
@@ -203,11 +209,15 @@ impl Sessions {
         Some(found)
     }
 
-    pub fn add_sticky(&mut self, mut sticky: Sticky) -> Sticky {
+    /// Adds `sticky` with its new id; `None` when `MAX_STICKY` are set.
+    pub fn add_sticky(&mut self, mut sticky: Sticky) -> Option<Sticky> {
+        if self.sticky.len() >= MAX_STICKY {
+            return None;
+        }
         self.next_sticky += 1;
         sticky.id = self.next_sticky;
         self.sticky.push(sticky.clone());
-        sticky
+        Some(sticky)
     }
 
     /// No sticky scenario and no throttled session.
