@@ -51,7 +51,7 @@ use crate::params::{ConnectorQuery, CrmType, Param, Params};
 use crate::scenario::{Resolved, Vars};
 use crate::session::{self, MAX_SESSION_BYTES, Throttled};
 use crate::state::{AppState, Definitions};
-use crate::trigger::{self, Delay, Options, Trigger};
+use crate::trigger::{self, Delay, Options};
 
 /// Pause between the chunks of `SLOW_BODY` unless `interval=` says otherwise.
 pub const DEFAULT_SLOW_BODY_INTERVAL_MS: u32 = 300;
@@ -233,7 +233,7 @@ fn decide(
     decision.delay = delay.or(sticky_delay).map_or(Duration::ZERO, Delay::pick);
 
     let answer = match (&trigger, step) {
-        (Some(t), Some(Some(single))) => match defs.catalogue.resolve(single, &t.raw)? {
+        (Some(t), Some(Some((element, single)))) => match defs.catalogue.resolve(single, &t.raw)? {
             Resolved::Error(scenario) => {
                 let key = recent::Key {
                     dataset: defs.dataset.id(),
@@ -241,13 +241,19 @@ fn decide(
                     scenario: std::ptr::from_ref(scenario) as usize,
                     query: inputs.raw_query,
                     trigger: &t.raw,
+                    element,
                 };
                 Err(recent::rendered(key, || {
-                    scenario.to_error(&vars(), &t.options)
+                    scenario.to_error(&vars(), t.options_for(element))
                 }))
             }
             Resolved::Fault(fault) => {
-                apply_fault(&mut decision, fault, t, state.config.timeout_delay);
+                apply_fault(
+                    &mut decision,
+                    fault,
+                    t.options_for(element),
+                    state.config.timeout_delay,
+                );
                 Ok(())
             }
             Resolved::Success => Ok(()),
@@ -294,15 +300,12 @@ fn decide(
     Ok(decision)
 }
 
-fn apply_fault(decision: &mut Decision, fault: Fault, trigger: &Trigger, timeout_delay_ms: u64) {
+fn apply_fault(decision: &mut Decision, fault: Fault, options: &Options, timeout_delay_ms: u64) {
     decision.fault = Some(fault);
     match fault {
         Fault::Timeout => decision.delay = Duration::from_millis(timeout_delay_ms),
         Fault::SlowBody => {
-            let interval = trigger
-                .options
-                .interval_ms
-                .unwrap_or(DEFAULT_SLOW_BODY_INTERVAL_MS);
+            let interval = options.interval_ms.unwrap_or(DEFAULT_SLOW_BODY_INTERVAL_MS);
             decision.interval = Duration::from_millis(u64::from(interval));
         }
         _ => {}
@@ -471,6 +474,8 @@ mod recent {
         pub scenario: usize,
         pub query: &'a str,
         pub trigger: &'a str,
+        /// Which element of a sequence answers: each has its own options.
+        pub element: usize,
     }
 
     struct Slot {
@@ -479,6 +484,7 @@ mod recent {
         scenario: usize,
         query: Box<str>,
         trigger: Box<str>,
+        element: usize,
         rendered: Rc<Rendered>,
     }
 
@@ -489,6 +495,7 @@ mod recent {
                 && self.scenario == key.scenario
                 && *self.query == *key.query
                 && *self.trigger == *key.trigger
+                && self.element == key.element
         }
     }
 
@@ -516,6 +523,7 @@ mod recent {
             scenario: key.scenario,
             query: key.query.into(),
             trigger: key.trigger.into(),
+            element: key.element,
             rendered: rendered.clone(),
         };
         let _ = KEPT.try_with(|kept| kept.borrow_mut().put(&key, slot));
@@ -534,6 +542,7 @@ mod recent {
                 scenario: 100,
                 query: "recordType=a&recordId=1",
                 trigger: "429",
+                element: 0,
             };
             let slot = Slot {
                 dataset: 1,
@@ -541,6 +550,7 @@ mod recent {
                 scenario: 100,
                 query: "recordType=a&recordId=1".into(),
                 trigger: "429".into(),
+                element: 0,
                 rendered: Rc::new(ApiError::new(429, "REQUEST_THROTTLED", "m").render()),
             };
             assert!(slot.matches(&key()));
@@ -563,6 +573,10 @@ mod recent {
                 },
                 Key {
                     trigger: "429; retry-after=5",
+                    ..key()
+                },
+                Key {
+                    element: 1,
                     ..key()
                 },
             ];

@@ -103,11 +103,12 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// The element of `trigger` that answers this request of `session`;
-    /// `None` once a sequence or a `times=` count is used up (success).
-    pub fn step<'t>(&mut self, session: &str, trigger: &'t Trigger) -> Option<&'t Single> {
+    /// The element of `trigger` (its index and selector) that answers this
+    /// request of `session`; `None` once a sequence or a `times=` count is
+    /// used up (success).
+    pub fn step<'t>(&mut self, session: &str, trigger: &'t Trigger) -> Option<(usize, &'t Single)> {
         if let (Selector::One(single), None) = (&trigger.selector, trigger.options.times) {
-            return Some(single);
+            return Some((0, single));
         }
         let key = (session.to_owned(), trigger.raw.clone());
         let seen = match self.positions.get_mut(&key) {
@@ -129,9 +130,12 @@ impl Sessions {
         };
         match &trigger.selector {
             Selector::One(single) => {
-                (seen < trigger.options.times.unwrap_or(u32::MAX)).then_some(single)
+                (seen < trigger.options.times.unwrap_or(u32::MAX)).then_some((0, single))
             }
-            Selector::Sequence(items) => items.get(seen as usize),
+            Selector::Sequence(items) => {
+                let index = seen as usize;
+                items.get(index).map(|single| (index, single))
+            }
         }
     }
 
@@ -255,7 +259,9 @@ mod tests {
     fn a_sequence_answers_one_element_per_request_then_success() {
         let mut sessions = Sessions::default();
         let seq = t("429,429,500,200");
-        let answers: Vec<_> = (0..6).map(|_| sessions.step("s1", &seq).cloned()).collect();
+        let answers: Vec<_> = (0..6)
+            .map(|_| sessions.step("s1", &seq).map(|(_, s)| s.clone()))
+            .collect();
         assert_eq!(
             answers,
             [
@@ -269,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             sessions.step("s2", &seq),
-            Some(&Single::Status(429)),
+            Some((0, &Single::Status(429))),
             "sessions do not share counters"
         );
     }

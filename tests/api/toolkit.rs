@@ -340,6 +340,50 @@ async fn a_long_record_id_still_has_its_own_sequence() {
     app.stop().await;
 }
 
+#[actix_web::test]
+async fn sequence_elements_carry_their_own_options_and_trailing_options_apply_to_all() {
+    // `429;retry-after=2,429,200` was refused as an unknown option value.
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "429;retry-after=2,429,200",
+            "per-element",
+            [Some("2"), Some("1"), None],
+        ),
+        (
+            "429,429,200; retry-after=2",
+            "trailing",
+            [Some("2"), Some("2"), None],
+        ),
+        (
+            "429;retry-after=3,429,200;retry-after=2",
+            "both",
+            [Some("3"), Some("2"), None],
+        ),
+    ];
+    for (value, session, expected) in cases {
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let response = app
+                .get(
+                    URL,
+                    &[("X-Simulate-Error", value), ("X-Simulate-Session", session)],
+                )
+                .await;
+            seen.push((
+                response.status().as_u16(),
+                header(&response, "retry-after").map(str::to_owned),
+            ));
+        }
+        let want: Vec<(u16, Option<String>)> = expected
+            .iter()
+            .map(|r| (if r.is_some() { 429 } else { 200 }, r.map(str::to_owned)))
+            .collect();
+        assert_eq!(seen, want, "{value}");
+    }
+    app.stop().await;
+}
+
 /// Requests every 100 ms (at most 25) until one is not a 429; returns the
 /// Retry-After of each 429 and how long after `from` the first other answer
 /// came.
