@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::journal::Filter;
 use crate::params::QueryPairs;
-use crate::session::Sticky;
+use crate::session::{MAX_SESSION_BYTES, MAX_STICKY, Sticky};
 use crate::state::AppState;
 use crate::trigger::{self, MAX_DELAY_MS};
 
@@ -205,6 +205,17 @@ fn parse_sticky(bytes: &[u8], state: &AppState) -> Result<Sticky, ApiError> {
             "must be at least 1 (omit it for no limit)",
         ));
     }
+    if let Some(session) = &request.session
+        && session.len() > MAX_SESSION_BYTES
+    {
+        return Err(ApiError::invalid_request(
+            "session",
+            &format!(
+                "is {} bytes; a session name is at most {MAX_SESSION_BYTES}",
+                session.len()
+            ),
+        ));
+    }
     if request.delay_ms.is_some_and(|d| d > MAX_DELAY_MS) {
         return Err(ApiError::invalid_request(
             "delayMs",
@@ -234,6 +245,17 @@ async fn add_sticky(
         Ok(sticky) => state.sessions().add_sticky(sticky),
         Err(error) => return ctx.error(&error),
     };
+    let Some(sticky) = sticky else {
+        let error = ApiError::new(
+            409,
+            "STICKY_LIMIT_REACHED",
+            format!(
+                "At most {MAX_STICKY} sticky scenarios can be set; DELETE /__admin/sticky clears them."
+            ),
+        )
+        .with_detail("limit", MAX_STICKY);
+        return ctx.error(&error);
+    };
     let body = serde_json::to_string(&sticky).unwrap_or_default();
     HttpResponse::Created()
         .content_type("application/json")
@@ -241,7 +263,10 @@ async fn add_sticky(
 }
 
 async fn list_sticky(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {
-    let body = json!({ "sticky": state.sessions().sticky() });
+    // Copied under the lock, serialized after it is released: the request
+    // path takes the same lock.
+    let sticky = state.sessions().sticky().to_vec();
+    let body = json!({ "sticky": sticky });
     ctx.json(body.to_string())
 }
 

@@ -18,7 +18,8 @@
 //!    (`INVALID_TOKEN_SPECIFIED`);
 //! 5. Retry-After compliance: a client told to wait (by any answer with
 //!    `Retry-After`) that comes back early gets `REQUEST_THROTTLED` again with
-//!    the time left, and a violation is recorded;
+//!    the time left to that deadline (rounded up), which it does not move,
+//!    and a violation is recorded;
 //! 6. `--rate-limit`: a client over its limit (`REQUEST_THROTTLED`);
 //! 7. `--crm-type` / `--crm-org-url`: a request naming another CRM
 //!    (`INVALID_CRM_CONNECTION`);
@@ -40,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
-use crate::contract::{Operation, SIMULATE_DELAY_PARAM};
+use crate::contract::{Operation, SIMULATE_DELAY_PARAM, SIMULATE_SESSION_PARAM};
 use crate::data::{Record, RecordState, Restriction};
 use crate::error::{ApiError, Rendered};
 use crate::fault::Fault;
@@ -48,9 +49,9 @@ use crate::lang::Language;
 use crate::limiter::ClientKey;
 use crate::params::{ConnectorQuery, CrmType, Param, Params};
 use crate::scenario::{Resolved, Vars};
-use crate::session::Throttled;
+use crate::session::{self, MAX_SESSION_BYTES, Throttled};
 use crate::state::{AppState, Definitions};
-use crate::trigger::{self, Delay, Options, Trigger};
+use crate::trigger::{self, Delay, Options};
 
 /// Pause between the chunks of `SLOW_BODY` unless `interval=` says otherwise.
 pub const DEFAULT_SLOW_BODY_INTERVAL_MS: u32 = 300;
@@ -149,9 +150,23 @@ fn decide(
         .map(str::trim)
         .filter(|v| !v.is_empty())
     {
-        Some(header) => Some(header),
-        None => params.get(Param::SimulateSession)?,
+        Some(header) => Some((header, "X-Simulate-Session")),
+        None => params
+            .get(Param::SimulateSession)?
+            .map(|v| (v, SIMULATE_SESSION_PARAM)),
     };
+    if let Some((name, source)) = named
+        && name.len() > MAX_SESSION_BYTES
+    {
+        return Err(ApiError::invalid_request(
+            source,
+            &format!(
+                "is {} bytes; a session name is at most {MAX_SESSION_BYTES}",
+                name.len()
+            ),
+        ));
+    }
+    let named = named.map(|(name, _)| name);
     // The sequence session: the name given, else operation + record.
     // It ends up in the journal entry, so its buffer comes from there.
     let mut session = crate::journal::spare_string();
@@ -170,10 +185,12 @@ fn decide(
         inputs.peer,
         &state.key_hasher,
     );
+    // What the session maps keep: bounded even for a long recordId.
+    let map_session = session::map_key(&session, &state.key_hasher);
     // Built only when throttling is in play, since most requests never need it.
     let compliance = || Throttled {
         client: named.is_none().then_some(client),
-        session: session.clone(),
+        session: map_session.clone().into_owned(),
     };
     let record = defs.dataset.defined(&query);
     let vars = || vars(state, operation, &query);
@@ -205,7 +222,7 @@ fn decide(
         _ => (None, None, None),
     };
     let step = match (sessions.as_mut(), &trigger) {
-        (Some(sessions), Some(t)) => Some(sessions.step(&session, t)),
+        (Some(sessions), Some(t)) => Some(sessions.step(&map_session, t)),
         _ => None,
     };
     let mut decision = Decision::answer(Ok(Success {
@@ -216,7 +233,7 @@ fn decide(
     decision.delay = delay.or(sticky_delay).map_or(Duration::ZERO, Delay::pick);
 
     let answer = match (&trigger, step) {
-        (Some(t), Some(Some(single))) => match defs.catalogue.resolve(single, &t.raw)? {
+        (Some(t), Some(Some((element, single)))) => match defs.catalogue.resolve(single, &t.raw)? {
             Resolved::Error(scenario) => {
                 let key = recent::Key {
                     dataset: defs.dataset.id(),
@@ -224,13 +241,19 @@ fn decide(
                     scenario: std::ptr::from_ref(scenario) as usize,
                     query: inputs.raw_query,
                     trigger: &t.raw,
+                    element,
                 };
                 Err(recent::rendered(key, || {
-                    scenario.to_error(&vars(), &t.options)
+                    scenario.to_error(&vars(), t.options_for(element))
                 }))
             }
             Resolved::Fault(fault) => {
-                apply_fault(&mut decision, fault, t, state.config.timeout_delay);
+                apply_fault(
+                    &mut decision,
+                    fault,
+                    t.options_for(element),
+                    state.config.timeout_delay,
+                );
                 Ok(())
             }
             Resolved::Success => Ok(()),
@@ -253,13 +276,21 @@ fn decide(
             }
         }
     };
+    // An early retry's answer tells the time left to the deadline it broke
+    // and leaves that deadline where it was: without a trigger, a throttled
+    // client's Retry-After can only come from that answer.
+    let early_retry = trigger.is_none() && throttled_for.is_some();
     if let Err(error) = &answer
         && let Some(seconds) = error.retry_after
+        && !early_retry
     {
         let now = now.unwrap_or_else(received);
+        // Every source is bounded by MAX_RETRY_AFTER_SECS already; the clamp
+        // and the checked sum keep any value from panicking on the clock.
+        let wait = Duration::from_secs(seconds.min(u64::from(trigger::MAX_RETRY_AFTER_SECS)));
         sessions.get_or_insert_with(|| state.sessions()).throttle(
             compliance_key.take().unwrap_or_else(compliance),
-            now + Duration::from_secs(seconds),
+            now.checked_add(wait).unwrap_or(now),
             now,
         );
     }
@@ -269,15 +300,12 @@ fn decide(
     Ok(decision)
 }
 
-fn apply_fault(decision: &mut Decision, fault: Fault, trigger: &Trigger, timeout_delay_ms: u64) {
+fn apply_fault(decision: &mut Decision, fault: Fault, options: &Options, timeout_delay_ms: u64) {
     decision.fault = Some(fault);
     match fault {
         Fault::Timeout => decision.delay = Duration::from_millis(timeout_delay_ms),
         Fault::SlowBody => {
-            let interval = trigger
-                .options
-                .interval_ms
-                .unwrap_or(DEFAULT_SLOW_BODY_INTERVAL_MS);
+            let interval = options.interval_ms.unwrap_or(DEFAULT_SLOW_BODY_INTERVAL_MS);
             decision.interval = Duration::from_millis(u64::from(interval));
         }
         _ => {}
@@ -446,6 +474,8 @@ mod recent {
         pub scenario: usize,
         pub query: &'a str,
         pub trigger: &'a str,
+        /// Which element of a sequence answers: each has its own options.
+        pub element: usize,
     }
 
     struct Slot {
@@ -454,6 +484,7 @@ mod recent {
         scenario: usize,
         query: Box<str>,
         trigger: Box<str>,
+        element: usize,
         rendered: Rc<Rendered>,
     }
 
@@ -464,6 +495,7 @@ mod recent {
                 && self.scenario == key.scenario
                 && *self.query == *key.query
                 && *self.trigger == *key.trigger
+                && self.element == key.element
         }
     }
 
@@ -491,6 +523,7 @@ mod recent {
             scenario: key.scenario,
             query: key.query.into(),
             trigger: key.trigger.into(),
+            element: key.element,
             rendered: rendered.clone(),
         };
         let _ = KEPT.try_with(|kept| kept.borrow_mut().put(&key, slot));
@@ -509,6 +542,7 @@ mod recent {
                 scenario: 100,
                 query: "recordType=a&recordId=1",
                 trigger: "429",
+                element: 0,
             };
             let slot = Slot {
                 dataset: 1,
@@ -516,6 +550,7 @@ mod recent {
                 scenario: 100,
                 query: "recordType=a&recordId=1".into(),
                 trigger: "429".into(),
+                element: 0,
                 rendered: Rc::new(ApiError::new(429, "REQUEST_THROTTLED", "m").render()),
             };
             assert!(slot.matches(&key()));
@@ -538,6 +573,10 @@ mod recent {
                 },
                 Key {
                     trigger: "429; retry-after=5",
+                    ..key()
+                },
+                Key {
+                    element: 1,
                     ..key()
                 },
             ];

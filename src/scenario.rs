@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::files::{DefinitionFile, Problem, Source};
-use crate::trigger::{Options, Selector, Single};
+use crate::trigger::{MAX_RETRY_AFTER_SECS, Options, Selector, Single};
 
 /// One catalogue entry, as written in a file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -268,7 +268,35 @@ impl<'a> Vars<'a> {
     }
 }
 
+/// `Retry-After` seconds as a scenario may send them: digits, at most
+/// `MAX_RETRY_AFTER_SECS`.
+fn retry_after_seconds(text: &str) -> Option<u32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<u32>()
+        .ok()
+        .filter(|s| *s <= MAX_RETRY_AFTER_SECS)
+}
+
+impl Var {
+    fn name(self) -> &'static str {
+        Var::ALL
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("placeholder", |(n, _)| n)
+    }
+}
+
 impl Template {
+    /// The first placeholder, if any.
+    fn first_var(&self) -> Option<Var> {
+        self.segments.iter().find_map(|s| match s {
+            Segment::Var(v) => Some(*v),
+            Segment::Literal(_) => None,
+        })
+    }
+
     /// Interpolates; an absent value renders as `(not given)`.
     pub fn render(&self, vars: &Vars) -> String {
         let mut out = String::with_capacity(self.source.len() + 32);
@@ -328,9 +356,22 @@ impl Scenario {
             error = error.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         for (name, template) in &self.headers {
+            let rendered = template.render(&vars);
+            // A fixed value was checked when the file was read; one built
+            // from the request must come out as seconds in range too.
+            if name.1.0 == header::RETRY_AFTER && retry_after_seconds(&rendered).is_none() {
+                return ApiError::invalid_request(
+                    template.first_var().map_or("Retry-After", Var::name),
+                    &format!(
+                        "scenario {} sends it as Retry-After '{}', which must be whole seconds from 0 to {MAX_RETRY_AFTER_SECS}",
+                        self.code(),
+                        rendered.chars().take(64).collect::<String>()
+                    ),
+                );
+            }
             // A header value built from request data may be unusable; skip it
             // rather than fail the response.
-            if let Ok(value) = HeaderValue::try_from(template.render(&vars)) {
+            if let Ok(value) = HeaderValue::try_from(rendered) {
                 error = error.with_header(name.1.0.clone(), value);
             }
         }
@@ -360,8 +401,13 @@ impl Catalogue {
         let mut problems = Vec::new();
         for (index, source) in sources.iter().enumerate() {
             let builtin = index < builtin_files;
-            for scenario in &source.content.scenarios {
+            for (nth, scenario) in source.content.scenarios.iter().enumerate() {
                 let code = scenario.code();
+                let same_code = source.content.scenarios[..nth]
+                    .iter()
+                    .filter(|s| s.code() == code)
+                    .count();
+                problems.extend(retry_after_problems(source, scenario, same_code));
                 if Fault::from_name(code).is_some() {
                     problems.push(source.problem_at(
                         &format!("\"{code}\""),
@@ -476,6 +522,64 @@ impl Catalogue {
     }
 }
 
+/// A `retryAfter` or fixed `Retry-After` header over `MAX_RETRY_AFTER_SECS`
+/// (or not whole seconds), located at the field after the scenario's
+/// errorCode (its `nth` occurrence in the file).
+fn retry_after_problems(
+    source: &Source<DefinitionFile>,
+    scenario: &Scenario,
+    nth: usize,
+) -> Vec<Problem> {
+    let code = scenario.code();
+    let at = |needle: &str, message: String| {
+        let code_needle = format!("\"{code}\"");
+        let start = source
+            .text
+            .match_indices(&code_needle)
+            .nth(nth)
+            .map_or(0, |(i, _)| i);
+        match source.text[start..].find(needle) {
+            Some(found) => {
+                let before = source.text[..start + found].matches(needle).count();
+                source.problem_at(needle, before, message)
+            }
+            None => source.problem_at(&code_needle, nth, message),
+        }
+    };
+    let mut problems = Vec::new();
+    if let Some(seconds) = scenario.retry_after
+        && seconds > MAX_RETRY_AFTER_SECS
+    {
+        problems.push(at(
+            "\"retryAfter\"",
+            format!(
+                "{code}: retryAfter {seconds} is over the maximum of {MAX_RETRY_AFTER_SECS} seconds"
+            ),
+        ));
+    }
+    for (name, template) in &scenario.headers {
+        let fixed = template.first_var().is_none();
+        if name.1.0 == header::RETRY_AFTER
+            && fixed
+            && retry_after_seconds(&template.source).is_none()
+        {
+            let plain = !template.source.contains(['"', '\\']);
+            let needle = match plain {
+                true => format!("\"{}\"", template.source),
+                false => format!("\"{}\"", name.0),
+            };
+            problems.push(at(
+                &needle,
+                format!(
+                    "{code}: header {} must be whole seconds from 0 to {MAX_RETRY_AFTER_SECS}, not '{}'",
+                    name.0, template.source
+                ),
+            ));
+        }
+    }
+    problems
+}
+
 /// What a trigger element answers.
 #[derive(Debug, Clone, Copy)]
 pub enum Resolved<'a> {
@@ -586,6 +690,25 @@ mod tests {
         assert_eq!(catalogue.get("REQUEST_THROTTLED").unwrap().status.0, 503);
         // It no longer answers 429, since the override did not claim it.
         assert!(catalogue.resolve(&Single::Status(429), "429").is_err());
+    }
+
+    #[test]
+    fn retry_after_a_scenario_sends_is_whole_seconds_up_to_one_day() {
+        let cases = [
+            ("0", Some(0)),
+            ("86400", Some(86_400)),
+            (" 30 ", None),
+            ("86401", None),
+            ("18446744073709551615", None),
+            ("-1", None),
+            ("+5", None),
+            ("1.5", None),
+            ("", None),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(retry_after_seconds(text), expected, "{text:?}");
+        }
     }
 
     #[test]

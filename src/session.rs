@@ -7,6 +7,7 @@
 //! parameter) when sent, else the operation, recordType and recordId of the
 //! request, so two sessions never share a counter.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,44 @@ use crate::trigger::{Delay, Selector, Single, Trigger};
 
 /// At most this many sessions are remembered; the oldest is forgotten first.
 pub const MAX_SESSIONS: usize = 10_000;
+
+/// The longest session name a client may give (`X-Simulate-Session`,
+/// `simulateSession`, a sticky's `session`), in bytes. Rationale: it keys
+/// both maps here, so with `MAX_TRIGGER_BYTES` it bounds them: positions at
+/// `MAX_SESSIONS` x 2 x (256 + 1024) B (the key is kept twice, in the map
+/// and in the eviction order), about 25 MiB, and Retry-After deadlines at
+/// `MAX_SESSIONS` x 256 B, about 2.5 MiB, besides fixed per-entry overhead.
+/// 256 bytes hold a UUID, a test name and a run id.
+pub const MAX_SESSION_BYTES: usize = 256;
+
+/// The key the maps keep for `session`: itself when within
+/// `MAX_SESSION_BYTES`, else its start and a hash of the whole (a session
+/// built from a long recordId, which no client names, so it cannot be
+/// refused). Two long sessions share a key only if their 64-bit hashes
+/// collide, and then merely share a counter.
+pub fn map_key<'s>(session: &'s str, hasher: &impl std::hash::BuildHasher) -> Cow<'s, str> {
+    if session.len() <= MAX_SESSION_BYTES {
+        return Cow::Borrowed(session);
+    }
+    let mut end = MAX_SESSION_BYTES - 20;
+    while !session.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!(
+        "{}#{:016x}",
+        &session[..end],
+        hasher.hash_one(session)
+    ))
+}
+
+/// At most this many sticky scenarios are set at once. Rationale: each is
+/// at most a trigger value (`MAX_TRIGGER_BYTES`, kept as text and parsed)
+/// and a session name (`MAX_SESSION_BYTES`), about 4 KiB, so all of them stay
+/// under half a MiB, and every request that finds any scans them.
+pub const MAX_STICKY: usize = 100;
+
+/// How many Retry-After deadlines a full map forgets at once, earliest first.
+const EVICT_AT_ONCE: usize = MAX_SESSIONS / 100;
 
 /// How close a new Retry-After deadline must be to the kept one to leave it.
 const SAME_UNTIL: Duration = Duration::from_millis(1);
@@ -64,11 +103,12 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// The element of `trigger` that answers this request of `session`;
-    /// `None` once a sequence or a `times=` count is used up (success).
-    pub fn step<'t>(&mut self, session: &str, trigger: &'t Trigger) -> Option<&'t Single> {
+    /// The element of `trigger` (its index and selector) that answers this
+    /// request of `session`; `None` once a sequence or a `times=` count is
+    /// used up (success).
+    pub fn step<'t>(&mut self, session: &str, trigger: &'t Trigger) -> Option<(usize, &'t Single)> {
         if let (Selector::One(single), None) = (&trigger.selector, trigger.options.times) {
-            return Some(single);
+            return Some((0, single));
         }
         let key = (session.to_owned(), trigger.raw.clone());
         let seen = match self.positions.get_mut(&key) {
@@ -90,9 +130,12 @@ impl Sessions {
         };
         match &trigger.selector {
             Selector::One(single) => {
-                (seen < trigger.options.times.unwrap_or(u32::MAX)).then_some(single)
+                (seen < trigger.options.times.unwrap_or(u32::MAX)).then_some((0, single))
             }
-            Selector::Sequence(items) => items.get(seen as usize),
+            Selector::Sequence(items) => {
+                let index = seen as usize;
+                items.get(index).map(|single| (index, single))
+            }
         }
     }
 
@@ -129,9 +172,24 @@ impl Sessions {
         if self.throttled_until.len() >= MAX_SESSIONS {
             self.throttled_until.retain(|_, t| *t > now);
         }
-        if self.throttled_until.len() < MAX_SESSIONS {
-            self.throttled_until.insert(key, until);
+        if self.throttled_until.len() >= MAX_SESSIONS {
+            self.evict_earliest_deadlines();
         }
+        self.throttled_until.insert(key, until);
+    }
+
+    /// Forgets the `EVICT_AT_ONCE` deadlines due first (ties may take a few
+    /// more), so a full map makes room and every client is still checked.
+    /// Rationale: one scan of the map per `EVICT_AT_ONCE` new clients
+    /// rather than per client.
+    fn evict_earliest_deadlines(&mut self) {
+        let mut deadlines: Vec<Instant> = self.throttled_until.values().copied().collect();
+        let nth = EVICT_AT_ONCE.min(deadlines.len()).saturating_sub(1);
+        if deadlines.is_empty() {
+            return;
+        }
+        let (_, &mut last, _) = deadlines.select_nth_unstable(nth);
+        self.throttled_until.retain(|_, t| *t > last);
     }
 
     /// The first sticky scenario for this operation and session, counting it.
@@ -155,11 +213,15 @@ impl Sessions {
         Some(found)
     }
 
-    pub fn add_sticky(&mut self, mut sticky: Sticky) -> Sticky {
+    /// Adds `sticky` with its new id; `None` when `MAX_STICKY` are set.
+    pub fn add_sticky(&mut self, mut sticky: Sticky) -> Option<Sticky> {
+        if self.sticky.len() >= MAX_STICKY {
+            return None;
+        }
         self.next_sticky += 1;
         sticky.id = self.next_sticky;
         self.sticky.push(sticky.clone());
-        sticky
+        Some(sticky)
     }
 
     /// No sticky scenario and no throttled session.
@@ -197,7 +259,9 @@ mod tests {
     fn a_sequence_answers_one_element_per_request_then_success() {
         let mut sessions = Sessions::default();
         let seq = t("429,429,500,200");
-        let answers: Vec<_> = (0..6).map(|_| sessions.step("s1", &seq).cloned()).collect();
+        let answers: Vec<_> = (0..6)
+            .map(|_| sessions.step("s1", &seq).map(|(_, s)| s.clone()))
+            .collect();
         assert_eq!(
             answers,
             [
@@ -211,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             sessions.step("s2", &seq),
-            Some(&Single::Status(429)),
+            Some((0, &Single::Status(429))),
             "sessions do not share counters"
         );
     }
@@ -226,6 +290,19 @@ mod tests {
         assert_eq!(answers, [true, true, false]);
         sessions.reset();
         assert!(sessions.step("s", &trigger).is_some(), "reset starts over");
+    }
+
+    #[test]
+    fn a_session_over_the_byte_bound_is_kept_as_its_start_and_a_hash() {
+        let hasher = std::hash::RandomState::new();
+        let short = "s".repeat(MAX_SESSION_BYTES);
+        assert!(matches!(map_key(&short, &hasher), Cow::Borrowed(s) if s == short));
+        let long_a = format!("{}a", "é".repeat(200));
+        let long_b = format!("{}b", "é".repeat(200));
+        let (a, b) = (map_key(&long_a, &hasher), map_key(&long_b, &hasher));
+        assert!(a.len() <= MAX_SESSION_BYTES && b.len() <= MAX_SESSION_BYTES);
+        assert_ne!(a, b);
+        assert_eq!(a, map_key(&long_a, &hasher), "stable");
     }
 
     #[test]
@@ -290,6 +367,34 @@ mod tests {
             sessions.throttled_for(|| &s, now),
             Some(Duration::from_millis(100))
         );
+    }
+
+    #[test]
+    fn a_full_retry_after_map_evicts_the_earliest_deadline_and_keeps_checking() {
+        // Once MAX_SESSIONS unexpired entries existed, a new client's early
+        // retry was never checked (200).
+        let mut sessions = Sessions::default();
+        let now = Instant::now();
+        for i in 0..MAX_SESSIONS {
+            let until = now + Duration::from_secs(10) + Duration::from_millis(i as u64);
+            sessions.throttle(named(&i.to_string()), until, now);
+        }
+        sessions.throttle(named("new"), now + Duration::from_secs(5), now);
+        let new = named("new");
+        assert_eq!(
+            sessions.throttled_for(|| &new, now),
+            Some(Duration::from_secs(5))
+        );
+        // The EVICT_AT_ONCE earliest deadlines went, the later ones stayed.
+        for (i, kept) in [
+            (0, false),
+            (EVICT_AT_ONCE - 1, false),
+            (EVICT_AT_ONCE, true),
+        ] {
+            let old = named(&i.to_string());
+            assert_eq!(sessions.throttled_for(|| &old, now).is_some(), kept, "{i}");
+        }
+        assert!(sessions.throttled_until.len() <= MAX_SESSIONS);
     }
 
     #[test]

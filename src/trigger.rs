@@ -9,10 +9,25 @@
 //! `SELECTOR[; option=value]...`: the selector is an errorCode or fault name
 //! in any letter case, a status number, or a comma-separated sequence of those
 //! (`429,429,500,200`: one per request of the session, then success).
-//! Options are `retry-after=<seconds>`, `message=<text>`, `reason=<text>`,
-//! `times=<n>` (answer the selector n times per session, then succeed) and
-//! `interval=<ms>` (between the chunks of `SLOW_BODY`). `;` cannot appear
-//! inside an option.
+//! Options are `retry-after=<seconds>` (0 to `MAX_RETRY_AFTER_SECS`),
+//! `message=<text>`, `reason=<text>`, `times=<n>` (answer the selector n
+//! times per session, then succeed) and `interval=<ms>` (between the chunks
+//! of `SLOW_BODY`).
+//!
+//! Sequences with options, precisely:
+//! 1. The value is split into elements at each `,`, except a `,` inside a
+//!    `message=` value: a message runs to the next `;` or the end of the
+//!    value. `;` cannot appear inside an option.
+//! 2. Each element is `SELECTOR[; option=value]...`.
+//! 3. The options written on the last element are the trailing options: they
+//!    apply to every element (`429,429,200; retry-after=2`: both 429s say 2,
+//!    as before per-element options existed).
+//! 4. An element's own options win over the trailing ones, one option at a
+//!    time (`429;retry-after=5,429,200;retry-after=2`: 5, then 2).
+//! 5. `times=` counts the whole trigger, so it may only be a trailing option.
+//!
+//! So an option meant for the last element alone cannot be written; give it
+//! to every element instead, or put that element earlier.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -48,7 +63,12 @@ pub struct Options {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trigger {
     pub selector: Selector,
+    /// The options of a single selector, or a sequence's trailing options
+    /// (`times=` among them).
     pub options: Options,
+    /// A sequence's options per element, the trailing ones filled in;
+    /// empty for a single selector.
+    pub element_options: Vec<Options>,
     /// The raw value, for messages.
     pub raw: String,
 }
@@ -57,6 +77,17 @@ pub const OPTION_NAMES: [&str; 5] = ["retry-after", "message", "reason", "times"
 
 /// Sequences longer than this are refused, so one header cannot pin memory.
 pub const MAX_SEQUENCE: usize = 100;
+
+/// The longest trigger value, in bytes. Rationale: each session keeps its
+/// position per trigger value, so this bounds those keys; a sequence of 100
+/// statuses is 400 bytes, which leaves room for options and a message.
+pub const MAX_TRIGGER_BYTES: usize = 1024;
+
+/// The longest `Retry-After` anything may ask for (one day), in seconds: the
+/// `retry-after=` option, a scenario's `retryAfter` and a `Retry-After`
+/// header template. Rationale: a wait longer than a day is no retry test,
+/// and a bound keeps every deadline far inside the clock's range.
+pub const MAX_RETRY_AFTER_SECS: u32 = 86_400;
 
 fn single(text: &str) -> Single {
     match text.trim().parse::<u16>() {
@@ -115,13 +146,55 @@ fn kept(value: &str, source: &str) -> Result<Rc<Trigger>, ApiError> {
     })
 }
 
-/// Parses `SELECTOR[; option=value]...`; `source` names where it came from.
+impl Trigger {
+    /// The options element `index` answers with.
+    pub fn options_for(&self, index: usize) -> &Options {
+        self.element_options.get(index).unwrap_or(&self.options)
+    }
+}
+
+/// Parses `SELECTOR[; option=value]...` or a sequence of those (see the
+/// module doc); `source` names where it came from.
 pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
-    let mut parts = value.split(';');
-    let selector = parts.next().unwrap_or_default().trim();
-    let selector = if selector.contains(',') {
-        let items: Vec<Single> = selector.split(',').map(single).collect();
-        if items.len() > MAX_SEQUENCE || items.iter().any(|i| *i == Single::Code(String::new())) {
+    if value.len() > MAX_TRIGGER_BYTES {
+        return Err(ApiError::invalid_request(
+            source,
+            &format!(
+                "is {} bytes; a trigger value is at most {MAX_TRIGGER_BYTES}",
+                value.len()
+            ),
+        ));
+    }
+    let elements = split_elements(value);
+    if elements.len() > MAX_SEQUENCE {
+        return Err(ApiError::invalid_request(
+            source,
+            &format!("a sequence is 1 to {MAX_SEQUENCE} comma-separated values with none empty"),
+        ));
+    }
+    let [(selector, parts)] = elements.as_slice() else {
+        return sequence(&elements, value, source);
+    };
+    Ok(Trigger {
+        selector: Selector::One(single(selector)),
+        options: options(parts, source)?,
+        element_options: Vec::new(),
+        raw: value.to_owned(),
+    })
+}
+
+/// A sequence: each element's own options over the trailing ones (those
+/// written on the last element), which also stand for the whole trigger.
+fn sequence(
+    elements: &[(&str, Vec<&str>)],
+    value: &str,
+    source: &str,
+) -> Result<Trigger, ApiError> {
+    let mut items = Vec::with_capacity(elements.len());
+    let mut own = Vec::with_capacity(elements.len());
+    for (selector, parts) in elements {
+        let item = single(selector);
+        if item == Single::Code(String::new()) {
             return Err(ApiError::invalid_request(
                 source,
                 &format!(
@@ -129,12 +202,70 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
                 ),
             ));
         }
-        Selector::Sequence(items)
-    } else {
-        Selector::One(single(selector))
-    };
+        items.push(item);
+        own.push(options(parts, source)?);
+    }
+    let trailing = own.pop().unwrap_or_default();
+    if own.iter().any(|o| o.times.is_some()) {
+        return Err(ApiError::invalid_request(
+            source,
+            "option times counts the whole sequence; write it after the last element",
+        ));
+    }
+    let mut element_options: Vec<Options> = own
+        .into_iter()
+        .map(|o| Options {
+            retry_after: o.retry_after.or(trailing.retry_after),
+            message: o.message.or_else(|| trailing.message.clone()),
+            reason: o.reason.or_else(|| trailing.reason.clone()),
+            times: trailing.times,
+            interval_ms: o.interval_ms.or(trailing.interval_ms),
+        })
+        .collect();
+    element_options.push(trailing.clone());
+    Ok(Trigger {
+        selector: Selector::Sequence(items),
+        options: trailing,
+        element_options,
+        raw: value.to_owned(),
+    })
+}
+
+/// Splits a trigger value into its elements, each a selector and its raw
+/// `name=value` options. A `,` ends an element, except inside a `message=`
+/// value, which runs to the next `;` or the end; a `;` starts an option.
+fn split_elements(value: &str) -> Vec<(&str, Vec<&str>)> {
+    let mut elements = Vec::new();
+    let mut rest = value;
+    loop {
+        let end = rest.find([',', ';']).unwrap_or(rest.len());
+        let selector = rest[..end].trim();
+        rest = &rest[end..];
+        let mut parts = Vec::new();
+        while let Some(after) = rest.strip_prefix(';') {
+            let stop = after.find([',', ';']).unwrap_or(after.len());
+            let is_message = after[..stop]
+                .split_once('=')
+                .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case("message"));
+            let end = match is_message {
+                true => after.find(';').unwrap_or(after.len()),
+                false => stop,
+            };
+            parts.push(&after[..end]);
+            rest = &after[end..];
+        }
+        elements.push((selector, parts));
+        match rest.strip_prefix(',') {
+            Some(next) => rest = next,
+            None => return elements,
+        }
+    }
+}
+
+/// One element's `name=value` options.
+fn options(parts: &[&str], source: &str) -> Result<Options, ApiError> {
     let mut options = Options::default();
-    for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
+    for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
         let (name, option) = part
             .split_once('=')
             .map(|(n, v)| (n.trim(), v.trim()))
@@ -146,12 +277,18 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
             })?;
         match name.to_ascii_lowercase().as_str() {
             "retry-after" => {
-                let seconds = option.parse::<u32>().map_err(|_| {
-                    ApiError::invalid_request(
-                        source,
-                        "option retry-after must be a non-negative number of seconds",
-                    )
-                })?;
+                let seconds = option
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|s| *s <= MAX_RETRY_AFTER_SECS)
+                    .ok_or_else(|| {
+                        ApiError::invalid_request(
+                            source,
+                            &format!(
+                                "option retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER_SECS}"
+                            ),
+                        )
+                    })?;
                 options.retry_after = Some(seconds);
             }
             "message" => options.message = Some(option.to_owned()),
@@ -182,11 +319,7 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
             }
         }
     }
-    Ok(Trigger {
-        selector,
-        options,
-        raw: value.to_owned(),
-    })
+    Ok(options)
 }
 
 fn positive(value: &str, source: &str, name: &str) -> Result<u32, ApiError> {
@@ -296,9 +429,81 @@ mod tests {
     }
 
     #[test]
+    fn each_sequence_element_has_its_own_options_over_the_trailing_ones() {
+        // (value, per element: (selector, retry-after, message))
+        type Row<'a> = (&'a str, &'a [(Single, Option<u32>, Option<&'a str>)]);
+        let s = Single::Status;
+        let table: &[Row] = &[
+            (
+                "429;retry-after=2,429,200",
+                &[
+                    (s(429), Some(2), None),
+                    (s(429), None, None),
+                    (s(200), None, None),
+                ],
+            ),
+            (
+                "429,429,200; retry-after=2",
+                &[
+                    (s(429), Some(2), None),
+                    (s(429), Some(2), None),
+                    (s(200), Some(2), None),
+                ],
+            ),
+            (
+                "429;retry-after=5,429,200;retry-after=2",
+                &[
+                    (s(429), Some(5), None),
+                    (s(429), Some(2), None),
+                    (s(200), Some(2), None),
+                ],
+            ),
+            (
+                "429; message=Slow, please,500",
+                &[(s(429), None, Some("Slow, please,500"))],
+            ),
+            (
+                "429;message=a, b;retry-after=3,500; message=c",
+                &[(s(429), Some(3), Some("a, b")), (s(500), None, Some("c"))],
+            ),
+            (
+                "429, 500; message=Slow, please",
+                &[
+                    (s(429), None, Some("Slow, please")),
+                    (s(500), None, Some("Slow, please")),
+                ],
+            ),
+        ];
+        for (value, elements) in table {
+            let t = parse(value, "h").unwrap();
+            let selectors: Vec<Single> = elements.iter().map(|e| e.0.clone()).collect();
+            match &t.selector {
+                Selector::One(one) => assert_eq!(vec![one.clone()], selectors, "{value}"),
+                Selector::Sequence(items) => assert_eq!(*items, selectors, "{value}"),
+            }
+            for (index, (_, retry_after, message)) in elements.iter().enumerate() {
+                let options = t.options_for(index);
+                assert_eq!(options.retry_after, *retry_after, "{value} #{index}");
+                assert_eq!(options.message.as_deref(), *message, "{value} #{index}");
+            }
+        }
+        for bad in [
+            "429;times=2,200",
+            "429;retry-after=2,",
+            "429;bogus=1,200",
+            ",429",
+        ] {
+            let err = parse(bad, "h").unwrap_err();
+            assert_eq!(err.code, "INVALID_REQUEST", "{bad}");
+        }
+    }
+
+    #[test]
     fn bad_options_are_invalid_requests_naming_the_source() {
         for value in [
             "429; retry-after=soon",
+            "429; retry-after=86401",
+            "429; retry-after=18446744073709551615",
             "429; colour=red",
             "429; retry-after",
             "401; reason=\"quoted\"",

@@ -423,3 +423,44 @@ async fn reload_refuses_an_activity_time_out_of_range_with_its_location() {
     assert!(problem.contains("-4400000d"), "{problem}");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn sticky_scenarios_are_capped_in_number_and_size() {
+    // 2,000 stickies of 60 KB each were kept (256 MiB), and listing them
+    // serialized 120 MB under the sessions lock.
+    let app = spawn_app().await;
+    for i in 0..100 {
+        let created = post_json(
+            &app,
+            "/__admin/sticky",
+            json!({"scenario": "404", "session": format!("cap-{i}")}),
+        )
+        .await;
+        assert_eq!(created.status().as_u16(), 201, "sticky {i}");
+    }
+    let over = post_json(&app, "/__admin/sticky", json!({"scenario": "404"})).await;
+    let body = assert_error(over, 409, "STICKY_LIMIT_REACHED").await;
+    assert_eq!(body["details"]["limit"], 100, "{body}");
+    let listed = json_of(app.get("/__admin/sticky", &[]).await).await;
+    assert_eq!(listed["sticky"].as_array().map(Vec::len), Some(100));
+    // Clearing makes room again.
+    app.request(Method::DELETE, "/__admin/sticky").await;
+    let too_long = [
+        (
+            json!({"scenario": format!("429; message={}", "m".repeat(1024))}),
+            "scenario",
+        ),
+        (
+            json!({"scenario": "404", "session": "s".repeat(257)}),
+            "session",
+        ),
+    ];
+    for (request, parameter) in too_long {
+        let refused = post_json(&app, "/__admin/sticky", request).await;
+        let body = assert_error(refused, 400, "INVALID_REQUEST").await;
+        assert_eq!(body["details"]["parameter"], parameter, "{body}");
+    }
+    let again = post_json(&app, "/__admin/sticky", json!({"scenario": "404"})).await;
+    assert_eq!(again.status().as_u16(), 201);
+    app.stop().await;
+}

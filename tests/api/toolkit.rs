@@ -269,3 +269,237 @@ async fn a_client_back_before_retry_after_gets_429_with_the_time_left_and_a_reco
     assert_eq!(count["count"], 1, "no new violation");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_retry_after_option_over_one_day_is_an_invalid_request() {
+    // retry-after=4294967295 was accepted and throttled the client for 136 years.
+    let app = spawn_app().await;
+    for value in ["429; retry-after=86401", "429; retry-after=4294967295"] {
+        let response = app.get(URL, &[("X-Simulate-Error", value)]).await;
+        let body = assert_error(response, 400, "INVALID_REQUEST").await;
+        assert_eq!(body["details"]["parameter"], "X-Simulate-Error", "{value}");
+    }
+    let longest = app
+        .get(
+            URL,
+            &[
+                ("X-Simulate-Error", "429; retry-after=86400"),
+                ("X-Simulate-Session", "a-day"),
+            ],
+        )
+        .await;
+    assert_eq!(header(&longest, "retry-after"), Some("86400"));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn session_names_and_trigger_values_over_their_byte_bounds_are_invalid_requests() {
+    // An 8 KB X-Simulate-Session with a 15 KB trigger value was kept, 10,000
+    // times over (624 MiB).
+    let app = spawn_app().await;
+    let long_session = "s".repeat(257);
+    let long_trigger = format!("429; message={}", "m".repeat(1024));
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 3] = [
+        (
+            URL.to_owned(),
+            vec![
+                ("X-Simulate-Session", &long_session),
+                ("X-Simulate-Error", "500,200"),
+            ],
+            "X-Simulate-Session",
+        ),
+        (
+            format!("{URL}&simulateSession={long_session}"),
+            vec![("X-Simulate-Error", "500,200")],
+            "simulateSession",
+        ),
+        (
+            URL.to_owned(),
+            vec![("X-Simulate-Error", &long_trigger)],
+            "X-Simulate-Error",
+        ),
+    ];
+    for (url, headers, parameter) in cases {
+        let body = assert_error(app.get(&url, &headers).await, 400, "INVALID_REQUEST").await;
+        assert_eq!(body["details"]["parameter"], parameter, "{body}");
+    }
+    // At the bounds, both are accepted.
+    let session = "s".repeat(256);
+    let trigger = format!("429; message={}", "m".repeat(1024 - "429; message=".len()));
+    let response = app
+        .get(
+            URL,
+            &[
+                ("X-Simulate-Session", &session),
+                ("X-Simulate-Error", &trigger),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 429);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_long_record_id_still_has_its_own_sequence() {
+    // Guards the compacted key of a derived session over the byte bound.
+    let app = spawn_app().await;
+    let url = |id: &str| format!("/api/related-records?recordType=account&recordId={id}");
+    let (a, b) = ("a".repeat(2000), "b".repeat(2000));
+    let seq = [("X-Simulate-Error", "500,200")];
+    let mut seen = Vec::new();
+    for id in [&a, &b, &a, &b] {
+        seen.push(app.get(&url(id), &seq).await.status().as_u16());
+    }
+    assert_eq!(seen, [500, 500, 200, 200]);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn sequence_elements_carry_their_own_options_and_trailing_options_apply_to_all() {
+    // `429;retry-after=2,429,200` was refused as an unknown option value.
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "429;retry-after=2,429,200",
+            "per-element",
+            [Some("2"), Some("1"), None],
+        ),
+        (
+            "429,429,200; retry-after=2",
+            "trailing",
+            [Some("2"), Some("2"), None],
+        ),
+        (
+            "429;retry-after=3,429,200;retry-after=2",
+            "both",
+            [Some("3"), Some("2"), None],
+        ),
+    ];
+    for (value, session, expected) in cases {
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            let response = app
+                .get(
+                    URL,
+                    &[("X-Simulate-Error", value), ("X-Simulate-Session", session)],
+                )
+                .await;
+            seen.push((
+                response.status().as_u16(),
+                header(&response, "retry-after").map(str::to_owned),
+            ));
+        }
+        let want: Vec<(u16, Option<String>)> = expected
+            .iter()
+            .map(|r| (if r.is_some() { 429 } else { 200 }, r.map(str::to_owned)))
+            .collect();
+        assert_eq!(seen, want, "{value}");
+    }
+    app.stop().await;
+}
+
+/// Requests every 100 ms (at most 25) until one is not a 429; returns the
+/// Retry-After of each 429 and how long after `from` the first other answer
+/// came.
+async fn retry_every_100_ms(
+    app: &crate::helpers::TestApp,
+    headers: &[(&str, &str)],
+    from: Instant,
+) -> (Vec<String>, Option<Duration>) {
+    let mut told = Vec::new();
+    for _ in 0..25 {
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        let response = app.get(URL, headers).await;
+        if response.status().as_u16() != 429 {
+            return (told, Some(from.elapsed()));
+        }
+        told.push(
+            header(&response, "retry-after")
+                .unwrap_or("none")
+                .to_owned(),
+        );
+    }
+    (told, None)
+}
+
+#[actix_web::test]
+async fn an_early_retry_is_told_the_time_left_and_does_not_move_the_deadline() {
+    // Each early retry was throttled for a fresh whole second, so a client
+    // retrying every 100 ms was never let through.
+    let app = spawn_app().await;
+    let session = ("X-Simulate-Session", "early-retries");
+    let first = app.get(URL, &[("X-Simulate-Error", "429"), session]).await;
+    let told_at = Instant::now();
+    assert_eq!(header(&first, "retry-after"), Some("1"));
+    let (told, passed) = retry_every_100_ms(&app, &[session], told_at).await;
+    let passed = passed.expect("a retry after the deadline passes");
+    assert!(passed < Duration::from_millis(1500), "{passed:?} {told:?}");
+    assert!(
+        !told.is_empty() && told.iter().all(|t| t == "1"),
+        "{told:?}"
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn an_early_retry_under_a_rate_limit_passes_once_the_first_deadline_is_over() {
+    // Under --rate-limit 5/s a client retrying every 100 ms was still refused
+    // 1.5 s after the original deadline.
+    let app = spawn_with(Config {
+        rate_limit: Some("5/s".parse().unwrap()),
+        ..Config::default()
+    })
+    .await;
+    let mut refused = None;
+    for _ in 0..6 {
+        let response = app.get(URL, &[]).await;
+        if response.status().as_u16() == 429 {
+            refused = Some((
+                Instant::now(),
+                header(&response, "retry-after").map(str::to_owned),
+            ));
+            break;
+        }
+    }
+    let (told_at, seconds) = refused.expect("the sixth request in a burst is refused");
+    assert_eq!(seconds.as_deref(), Some("1"));
+    let (told, passed) = retry_every_100_ms(&app, &[], told_at).await;
+    let passed = passed.expect("a retry after the deadline passes");
+    assert!(passed < Duration::from_millis(1500), "{passed:?} {told:?}");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_new_client_is_still_checked_once_ten_thousand_clients_are_throttled() {
+    // With 10,000 unexpired Retry-After entries, a new client's early retry
+    // was never checked and got 200.
+    let app = spawn_app().await;
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let client = app.client.clone();
+        let url = format!("{}{URL}", app.address);
+        tasks.push(actix_web::rt::spawn(async move {
+            for i in (worker..10_000).step_by(8) {
+                let response = client
+                    .get(&url)
+                    .header("X-Simulate-Error", "429; retry-after=600")
+                    .header("X-Simulate-Session", format!("full-{i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status().as_u16(), 429);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let session = ("X-Simulate-Session", "the-new-one");
+    let told = app.get(URL, &[("X-Simulate-Error", "429"), session]).await;
+    assert_eq!(told.status().as_u16(), 429);
+    let early = app.get(URL, &[session]).await;
+    assert_eq!(header(&early, "retry-after"), Some("1"));
+    assert_error(early, 429, "REQUEST_THROTTLED").await;
+    app.stop().await;
+}

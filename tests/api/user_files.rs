@@ -152,3 +152,72 @@ async fn seven_fractional_digits_are_accepted_in_data_files_and_in_the_window() 
     }
     app.stop().await;
 }
+
+const RETRY_FROM_RECORD: &str = r#"{
+  "scenarios": [
+    {
+      "errorCode": "BACK_LATER",
+      "status": 503,
+      "message": "Come back later.",
+      "headers": { "Retry-After": "{recordId}" }
+    }
+  ]
+}"#;
+
+#[actix_web::test]
+async fn a_retry_after_template_out_of_range_is_an_invalid_request_naming_the_placeholder() {
+    // A Retry-After rendered from recordId=18446744073709551615 overflowed
+    // the clock: the connector panicked and the guard answered 500.
+    let dir = dir_with("retry-template", &[("mine.json", RETRY_FROM_RECORD)]);
+    let app = spawn_with(Config {
+        scenarios: Some(dir),
+        ..Config::default()
+    })
+    .await;
+    let url = |id: &str| format!("/api/related-records?recordType=account&recordId={id}");
+    for id in ["18446744073709551615", "86401", "soon"] {
+        let response = app
+            .get(&url(id), &[("X-Simulate-Error", "BACK_LATER")])
+            .await;
+        let body = assert_error(response, 400, "INVALID_REQUEST").await;
+        assert_eq!(body["details"]["parameter"], "recordId", "{id}: {body}");
+    }
+    let fine = app
+        .get(&url("86400"), &[("X-Simulate-Error", "BACK_LATER")])
+        .await;
+    assert_eq!(header(&fine, "retry-after"), Some("86400"));
+    assert_error(fine, 503, "BACK_LATER").await;
+    // The server kept serving, and the client is throttled for that long.
+    let early = app.get(&url("86400"), &[]).await;
+    assert_eq!(header(&early, "retry-after"), Some("86400"));
+    assert_error(early, 429, "REQUEST_THROTTLED").await;
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_fixed_retry_after_out_of_range_is_a_load_time_problem_with_file_line_and_column() {
+    // A fixed "Retry-After": "18446744073709551615" loaded fine and then
+    // panicked on the first request (500).
+    let cases = [
+        (
+            "{\n  \"scenarios\": [\n    {\"errorCode\": \"BACK_LATER\", \"status\": 503, \"message\": \"m\",\n     \"headers\": {\"Retry-After\": \"18446744073709551615\"}}\n  ]\n}\n",
+            "big.json:4:33",
+        ),
+        (
+            "{\n  \"scenarios\": [\n    {\"errorCode\": \"BACK_LATER\", \"status\": 503, \"message\": \"m\",\n     \"retryAfter\": 86401}\n  ]\n}\n",
+            "big.json:4:6",
+        ),
+    ];
+    for (text, location) in cases {
+        let dir = dir_with("retry-fixed", &[("big.json", text)]);
+        let error = Application::build(Config {
+            port: 0,
+            scenarios: Some(dir),
+            ..Config::default()
+        })
+        .err()
+        .expect("refused");
+        assert!(error.contains(location), "{location}: {error}");
+        assert!(error.contains("86400"), "{error}");
+    }
+}
