@@ -10,7 +10,8 @@
 //! | `POST /__admin/reset` | journal, sequences, throttling, sticky, limiter |
 //! | `POST /__admin/reload` | re-read the scenario and data files |
 //!
-//! `--admin-token` requires `Authorization: Bearer <token>`; `--no-admin`
+//! `--admin-token` requires `Authorization: Bearer <token>` (any visible
+//! ASCII token, compared in constant time); `--no-admin`
 //! removes the whole scope (its paths are then unknown routes).
 
 use actix_web::body::MessageBody;
@@ -97,9 +98,8 @@ async fn require_token(
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let ok = crate::auth::bearer_token(given).is_ok_and(|t| t == expected);
-    if ok {
+        .and_then(|v| admin_bearer(v.as_bytes()));
+    if given.is_some_and(|token| token_matches(token, expected.as_bytes())) {
         return next
             .call(req)
             .await
@@ -122,6 +122,25 @@ async fn require_token(
         ),
     );
     Ok(req.into_response(ctx.error(&error)).map_into_boxed_body())
+}
+
+/// The token of `Bearer <token>` (scheme case-insensitive, spaces around
+/// the token ignored). Unlike a connector's bearer token, an admin token may
+/// be any visible ASCII (`--admin-token` accepts nothing else), so the
+/// token68 alphabet is not imposed here.
+fn admin_bearer(value: &[u8]) -> Option<&[u8]> {
+    let (scheme, token) = value.split_at_checked(7)?;
+    if !scheme.eq_ignore_ascii_case(b"bearer ") {
+        return None;
+    }
+    Some(token.trim_ascii()).filter(|t| !t.is_empty())
+}
+
+/// Constant time in the token's content: how much of a guess matched must
+/// not show in the answer's timing (only the length may).
+fn token_matches(given: &[u8], expected: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(given.ct_eq(expected))
 }
 
 async fn scenarios(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {

@@ -110,7 +110,7 @@ pub struct Cli {
     #[arg(long, env = "CRM_MOCK_JOURNAL_CAPACITY", default_value_t = crate::journal::DEFAULT_CAPACITY)]
     pub journal_capacity: usize,
 
-    /// Require `Authorization: Bearer <token>` on /__admin.
+    /// Require `Authorization: Bearer <token>` on /__admin (visible ASCII only).
     #[arg(
         long,
         env = "CRM_MOCK_ADMIN_TOKEN",
@@ -294,7 +294,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Paths start with `/`, differ from each other and from the reserved ones.
+    /// Paths start with `/`, differ from each other and from the reserved
+    /// ones; an admin token is visible ASCII.
     pub fn validate(&self) -> Result<(), String> {
         for (flag, path) in [
             ("--activities-path", &self.activities_path),
@@ -315,6 +316,19 @@ impl Config {
                     "{flag} '{path}' collides with a path the server reserves"
                 ));
             }
+        }
+        // A bearer header carries visible ASCII only: any other token could
+        // never be sent, and would lock the admin API for good. The token is
+        // a secret, so the message does not repeat it.
+        if self
+            .admin_token
+            .as_deref()
+            .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(
+                "--admin-token must be visible ASCII (characters 0x21-0x7E: no spaces, no control or non-ASCII characters)"
+                    .to_owned(),
+            );
         }
         if self.activities_path == self.records_path {
             return Err("--activities-path and --records-path must differ".to_owned());

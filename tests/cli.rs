@@ -298,3 +298,18 @@ fn sigterm_and_sigint_let_in_flight_requests_finish_and_exit_0() {
         );
     }
 }
+
+#[test]
+fn an_admin_token_that_is_not_visible_ascii_is_refused_at_start_up_with_exit_2() {
+    // Such a token could never be sent in a bearer header, so it would lock
+    // the admin API; the message must not print the token itself.
+    for token in ["pass word", "caf\u{e9}-token", "tab\there"] {
+        let (code, _, stderr) = run(&["--admin-token", token, "openapi"]);
+        assert_eq!(code, 2, "{token:?}: {stderr}");
+        assert!(stderr.contains("--admin-token"), "{token:?}: {stderr}");
+        assert!(stderr.contains("visible ASCII"), "{token:?}: {stderr}");
+        assert!(!stderr.contains(token), "the token is not echoed: {stderr}");
+    }
+    let (code, _, stderr) = run(&["--admin-token", "p@ss:word!", "openapi"]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -398,3 +398,32 @@ async fn metrics_count_requests_by_operation_status_and_scenario() {
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn an_admin_token_of_any_visible_ascii_characters_unlocks_the_admin_api() {
+    // Regression: a token with a character outside A-Za-z0-9-._~+/= locked
+    // the admin API for good (401 even with the exact token).
+    let app = spawn_with(Config {
+        admin_token: Some("p@ss:word!".into()),
+        ..Config::default()
+    })
+    .await;
+    let cases = [
+        ("Bearer p@ss:word!", 200),
+        ("bearer p@ss:word!", 200),
+        ("Bearer p@ss:word", 401),
+        ("Bearer p@ss:word!!", 401),
+        ("Basic p@ss:word!", 401),
+        ("p@ss:word!", 401),
+    ];
+    for (authorization, status) in cases {
+        let response = app
+            .get("/__admin/requests", &[("Authorization", authorization)])
+            .await;
+        assert_eq!(response.status().as_u16(), status, "{authorization}");
+        if status == 401 {
+            assert_error(response, 401, "ADMIN_UNAUTHORIZED").await;
+        }
+    }
+    app.stop().await;
+}
