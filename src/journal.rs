@@ -21,31 +21,44 @@ use time::OffsetDateTime;
 
 pub const DEFAULT_CAPACITY: usize = 1000;
 
-/// Header names whose values are never kept.
-const SECRET_HEADERS: [&str; 6] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "api-key",
-];
-/// Query parameter names whose values are never kept.
-const SECRET_PARAMS: [&str; 7] = [
-    "access_token",
+/// Parts of a name that make its value a secret: one rule for header names
+/// and (percent-decoded) query parameter names, matched on the name
+/// lower-cased with `-`, `_`, `.` and spaces removed, so `X-Api-Key`,
+/// `api_key` and `access%5Ftoken` are judged alike.
+pub const SECRET_PARTS: [&str; 13] = [
     "token",
-    "api_key",
-    "apikey",
-    "key",
     "secret",
-    "password",
+    "key",
+    "pass",
+    "pwd",
+    "auth",
+    "session",
+    "credential",
+    "cookie",
+    "assertion",
+    "signature",
+    "code",
+    "bearer",
 ];
+/// Whole (normalized) names that are secrets though too short to search for.
+pub const SECRET_NAMES: [&str; 2] = ["sig", "pw"];
+/// The mock's own session knobs: a session *name* to follow in the journal,
+/// not a secret (it would match `session`).
+const KNOBS: [&str; 2] = ["xsimulatesession", "simulatesession"];
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Whether a header's value must be redacted.
-pub fn is_secret_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&name.as_str()) || name.contains("token") || name.contains("secret")
+/// Whether the value of a header or query parameter named `name` (raw, as
+/// sent: percent-escapes and `+` are decoded here) must be redacted.
+pub fn is_secret_name(name: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+    let normalized: String = decoded
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.' | '+' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect();
+    !KNOBS.contains(&normalized.as_str())
+        && (SECRET_NAMES.contains(&normalized.as_str())
+            || SECRET_PARTS.iter().any(|part| normalized.contains(part)))
 }
 
 /// The query string with secret parameters' values replaced.
@@ -53,9 +66,7 @@ pub fn redact_query(query: &str) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name)) => {
-                format!("{name}={REDACTED}")
-            }
+            Some((name, _)) if is_secret_name(name) => format!("{name}={REDACTED}"),
             _ => pair.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -205,7 +216,7 @@ impl Serialize for Headers {
         let mut map: BTreeMap<String, String> = BTreeMap::new();
         for (name, value) in self.pairs() {
             let name = String::from_utf8_lossy(name).into_owned();
-            let value = match is_secret_header(&name) {
+            let value = match is_secret_name(&name) {
                 true => REDACTED.into(),
                 false => String::from_utf8_lossy(value),
             };
@@ -480,13 +491,37 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_redacted() {
-        assert!(is_secret_header("Authorization"));
-        assert!(is_secret_header("X-Admin-Token"));
-        assert!(!is_secret_header("Accept-Language"));
+    fn one_rule_judges_header_and_query_names_alike() {
+        let cases = [
+            ("Authorization", true),
+            ("X-Admin-Token", true),
+            ("Ocp-Apim-Subscription-Key", true),
+            ("X-Functions-Key", true),
+            ("X-Auth", true),
+            ("Set-Cookie", true),
+            ("access%5Ftoken", true),
+            ("access%5ftoken", true),
+            ("client+secret", true),
+            ("client_assertion", true),
+            ("code", true),
+            ("SIG", true),
+            ("pw", true),
+            ("session_key", true),
+            ("X-Amz-Signature", true),
+            ("Accept-Language", false),
+            ("recordId", false),
+            ("signal", false),
+            ("X-Simulate-Session", false),
+            ("simulateSession", false),
+            ("simulate_session", false),
+            ("%ZZ", false),
+        ];
+        for (name, secret) in cases {
+            assert_eq!(is_secret_name(name), secret, "{name}");
+        }
         assert_eq!(
-            redact_query("recordId=1&access_token=abc&Key=x"),
-            "recordId=1&access_token=[REDACTED]&Key=[REDACTED]"
+            redact_query("recordId=1&access%5Ftoken=abc&Key=x&flag&sig="),
+            "recordId=1&access%5Ftoken=[REDACTED]&Key=[REDACTED]&flag&sig=[REDACTED]"
         );
     }
 }

@@ -427,3 +427,65 @@ async fn an_admin_token_of_any_visible_ascii_characters_unlocks_the_admin_api() 
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn journal_redacts_secret_query_parameters_and_headers_by_one_rule() {
+    // Regression: OAuth, signing and cloud-gateway names (code, client_secret,
+    // sig, Ocp-Apim-Subscription-Key, ...) and an encoded access%5Ftoken were
+    // journaled in clear.
+    let app = spawn_app().await;
+    // (in the query?, name as sent, redacted?)
+    let cases = [
+        (true, "code", true),
+        (true, "client_secret", true),
+        (true, "refresh_token", true),
+        (true, "id_token", true),
+        (true, "sig", true),
+        (true, "client_assertion", true),
+        (true, "session_key", true),
+        (true, "access%5Ftoken", true),
+        (true, "X-Amz-Signature", true),
+        (true, "api-key", true),
+        (true, "Password", true),
+        (true, "auth", true),
+        (true, "credential", true),
+        (true, "color", false),
+        (true, "simulateSession", false),
+        (false, "Ocp-Apim-Subscription-Key", true),
+        (false, "X-Functions-Key", true),
+        (false, "X-Auth", true),
+        (false, "Authorization", true),
+        (false, "Cookie", true),
+        (false, "X-Refresh-Token", true),
+        (false, "X-Client-Secret", true),
+        (false, "X-Session-Credential", true),
+        (false, "Accept-Language", false),
+        (false, "X-Simulate-Session", false),
+    ];
+    for (i, (in_query, name, redacted)) in cases.into_iter().enumerate() {
+        app.request(Method::DELETE, "/__admin/requests").await;
+        let value = format!("value-{i}-visible");
+        let response = match in_query {
+            true => app.get(&format!("{RECORDS}&{name}={value}"), &[]).await,
+            false => app.get(RECORDS, &[(name, value.as_str())]).await,
+        };
+        assert_eq!(response.status().as_u16(), 200, "{name}");
+        let journal = json_of(app.get("/__admin/requests", &[]).await).await;
+        let entry = &journal["requests"][0];
+        let shown = match in_query {
+            true => entry["query"].as_str().unwrap().to_owned(),
+            false => entry["headers"][name.to_ascii_lowercase()]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        };
+        match redacted {
+            true => {
+                assert!(!shown.contains(&value), "{name} in clear: {entry}");
+                assert!(shown.contains("[REDACTED]"), "{name}: {entry}");
+            }
+            false => assert!(shown.contains(&value), "{name} hidden: {entry}"),
+        }
+    }
+    app.stop().await;
+}
