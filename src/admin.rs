@@ -19,7 +19,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::{method_not_allowed, route_not_found};
@@ -326,26 +326,80 @@ fn filter(req: &HttpRequest) -> Result<Filter, ApiError> {
     })
 }
 
+/// Entries a listing returns unless `limit` says otherwise, and at most.
+pub const DEFAULT_PAGE: usize = 100;
+pub const MAX_PAGE: usize = 1000;
+
+/// `offset` (default 0) and `limit` (1 to `MAX_PAGE`, default
+/// `DEFAULT_PAGE`) from the query string.
+fn page_of(req: &HttpRequest) -> Result<(usize, usize), ApiError> {
+    let pairs = QueryPairs::parse(req.query_string())?;
+    let number = |name: &str, default: usize, range: std::ops::RangeInclusive<usize>| match pairs
+        .0
+        .iter()
+        .find(|(n, v)| n == name && !v.is_empty())
+    {
+        None => Ok(default),
+        Some((_, v)) => v.parse().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+            ApiError::invalid_request(
+                name,
+                &format!(
+                    "must be a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        }),
+    };
+    Ok((
+        number("offset", 0, 0..=usize::MAX)?,
+        number("limit", DEFAULT_PAGE, 1..=MAX_PAGE)?,
+    ))
+}
+
+/// One page of the journal, oldest arrival first. The page is copied out of
+/// the journal (each slot locked for a moment) and serialized afterwards,
+/// so a listing never holds up the requests being recorded.
 async fn list_requests(
     ctx: RequestContext,
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let filter = match filter(&req) {
-        Ok(filter) => filter,
+    let (filter, (offset, limit)) = match filter(&req).and_then(|f| Ok((f, page_of(&req)?))) {
+        Ok(query) => query,
         Err(error) => return ctx.error(&error),
     };
     let journal = state.journal();
-    let body = journal.with_matching(&filter, |entries| {
-        json!({
-            "requests": entries,
-            "count": entries.len(),
-            "capacity": journal.capacity(),
-            "evictions": journal.evictions(),
-            "retryAfterViolations": journal.violations(),
-        })
-    });
-    ctx.json(body.to_string())
+    let page = journal.page(&filter, offset, limit);
+    let end = offset.saturating_add(limit);
+    let listing = Listing {
+        requests: &page.entries,
+        count: page.matching,
+        offset,
+        limit,
+        next: (end < page.matching).then_some(end),
+        capacity: journal.capacity(),
+        evictions: journal.evictions(),
+        retry_after_violations: journal.violations(),
+    };
+    // Straight to text: no intermediate JSON tree of the whole page.
+    ctx.json(serde_json::to_string(&listing).unwrap_or_default())
+}
+
+/// The body of `GET /__admin/requests`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Listing<'a> {
+    requests: &'a [crate::journal::Entry],
+    /// Every kept entry that matches the filter (not only this page).
+    count: usize,
+    offset: usize,
+    limit: usize,
+    /// The `offset` of the next page; `null` on the last one.
+    next: Option<usize>,
+    capacity: usize,
+    evictions: u64,
+    retry_after_violations: u64,
 }
 
 async fn count_requests(

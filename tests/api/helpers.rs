@@ -24,15 +24,15 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(Config::default()).await
 }
 
-/// Starts the real server on a free port with `config` (port, workers and
-/// clock are set here).
+/// Starts the real server on a free port with `config` (port and clock are
+/// set here; workers too, to 1, unless `config` asks for a number).
 pub async fn spawn_with(config: Config) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = env_logger::builder().is_test(true).try_init();
     }
     let config = Config {
         port: 0,
-        workers: 1,
+        workers: config.workers.max(1),
         clock: Some(
             time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339)
                 .unwrap(),
