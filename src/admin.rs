@@ -423,8 +423,21 @@ async fn reset(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse 
     ctx.json(r#"{"reset":true}"#)
 }
 
+/// Reads and builds the definitions on a blocking thread (a large data file
+/// takes a while to parse, and a worker must not wait for it); the swap is
+/// one atomic store.
 async fn reload(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {
-    match state.reload() {
+    let reloaded = web::block({
+        let state = state.clone();
+        move || state.reload()
+    })
+    .await;
+    let Ok(reloaded) = reloaded else {
+        return ctx.error(&ApiError::internal(
+            "The reload stopped unexpectedly; the previous definitions keep serving.",
+        ));
+    };
+    match reloaded {
         Ok(defs) => ctx.json(
             json!({
                 "reloaded": true,

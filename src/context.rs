@@ -29,6 +29,7 @@ use crate::error::{ApiError, JSON};
 use crate::journal::{Entry, Headers, MAX_ID_BYTES, Target, keep_str};
 use crate::metrics::Observation;
 use crate::state::AppState;
+use crate::transport::ConnectionFd;
 
 /// The activityId of the request being served.
 #[derive(Debug, Clone)]
@@ -293,6 +294,9 @@ where
         response
             .head_mut()
             .set_connection_type(actix_web::http::ConnectionType::Close);
+        if head.has_body() {
+            stop_reading(&req);
+        }
         finish(&mut response, None);
         return Ok(req.into_response(response));
     }
@@ -328,6 +332,23 @@ where
     let mut response = ctx.error(&failure);
     finish(&mut response, None);
     Err(InternalError::from_response(failure.message, response).into())
+}
+
+/// Shuts the read side of a refused request's connection, so its declared
+/// body is not read: actix would otherwise drain it (for up to a second,
+/// gigabytes on a fast link) before closing. Reads then see the end of the
+/// stream; actix still writes the answer, then closes.
+fn stop_reading(req: &ServiceRequest) {
+    let Some(ConnectionFd(fd)) = req.conn_data::<ConnectionFd>().copied() else {
+        return;
+    };
+    // SAFETY: the descriptor belongs to the connection serving this request,
+    // which stays open at least until the response is written; it is only
+    // borrowed for one shutdown call.
+    let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    if let Err(e) = socket2::SockRef::from(&borrowed).shutdown(std::net::Shutdown::Read) {
+        log::debug!("could not stop reading a refused request's body: {e}");
+    }
 }
 
 /// `GET /path 200 scenario=X 0.1ms activityId=...` (no scenario on success).

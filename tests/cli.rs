@@ -313,3 +313,15 @@ fn an_admin_token_that_is_not_visible_ascii_is_refused_at_start_up_with_exit_2()
     let (code, _, stderr) = run(&["--admin-token", "p@ss:word!", "openapi"]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn validate_reports_a_definitions_file_over_16_mib_as_a_problem() {
+    let mut big = String::from("{}");
+    big.push_str(&" ".repeat(16 * 1024 * 1024 + 1));
+    let dir = temp_dir("too-big", &[("big.json", &big)]);
+    let (code, stdout, _) = run(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("big.json:1:1:"), "{stdout}");
+    assert!(stdout.contains("16 MiB"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
