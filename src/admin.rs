@@ -334,27 +334,27 @@ pub const MAX_PAGE: usize = 1000;
 /// `DEFAULT_PAGE`) from the query string.
 fn page_of(req: &HttpRequest) -> Result<(usize, usize), ApiError> {
     let pairs = QueryPairs::parse(req.query_string())?;
-    let number = |name: &str, default: usize, range: std::ops::RangeInclusive<usize>| match pairs
-        .0
-        .iter()
-        .find(|(n, v)| n == name && !v.is_empty())
-    {
-        None => Ok(default),
-        Some((_, v)) => v.parse().ok().filter(|n| range.contains(n)).ok_or_else(|| {
-            ApiError::invalid_request(
-                name,
-                &format!(
-                    "must be a whole number from {} to {}",
-                    range.start(),
-                    range.end()
-                ),
-            )
-        }),
+    let number = |name: &str| -> Result<Option<usize>, ApiError> {
+        let Some((_, value)) = pairs.0.iter().find(|(n, v)| n == name && !v.is_empty()) else {
+            return Ok(None);
+        };
+        value
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::invalid_request(name, "must be a whole number (0 or more)"))
     };
-    Ok((
-        number("offset", 0, 0..=usize::MAX)?,
-        number("limit", DEFAULT_PAGE, 1..=MAX_PAGE)?,
-    ))
+    let offset = number("offset")?.unwrap_or(0);
+    let limit = match number("limit")? {
+        None => DEFAULT_PAGE,
+        Some(limit) if (1..=MAX_PAGE).contains(&limit) => limit,
+        Some(_) => {
+            return Err(ApiError::invalid_request(
+                "limit",
+                &format!("must be a whole number from 1 to {MAX_PAGE}"),
+            ));
+        }
+    };
+    Ok((offset, limit))
 }
 
 /// One page of the journal, oldest arrival first. The page is copied out of

@@ -106,7 +106,7 @@ pub struct Cli {
     #[arg(long, env = "CRM_MOCK_TIMEOUT_DELAY", value_name = "MS", default_value_t = DEFAULT_TIMEOUT_DELAY_MS)]
     pub timeout_delay: u64,
 
-    /// Entries the request journal keeps (oldest evicted first); 0 keeps none.
+    /// Entries the request journal keeps across all workers (oldest evicted first; at most 100000); 0 keeps none.
     #[arg(long, env = "CRM_MOCK_JOURNAL_CAPACITY", default_value_t = crate::journal::DEFAULT_CAPACITY)]
     pub journal_capacity: usize,
 
@@ -295,7 +295,8 @@ impl Config {
     }
 
     /// Paths start with `/`, differ from each other and from the reserved
-    /// ones; an admin token is visible ASCII.
+    /// ones; an admin token is visible ASCII; the journal capacity is at
+    /// most `journal::MAX_CAPACITY`.
     pub fn validate(&self) -> Result<(), String> {
         for (flag, path) in [
             ("--activities-path", &self.activities_path),
@@ -329,6 +330,12 @@ impl Config {
                 "--admin-token must be visible ASCII (characters 0x21-0x7E: no spaces, no control or non-ASCII characters)"
                     .to_owned(),
             );
+        }
+        if self.journal_capacity > crate::journal::MAX_CAPACITY {
+            return Err(format!(
+                "--journal-capacity must be at most {} (each entry may take up to 12.5 KiB)",
+                crate::journal::MAX_CAPACITY
+            ));
         }
         if self.activities_path == self.records_path {
             return Err("--activities-path and --records-path must differ".to_owned());

@@ -21,6 +21,9 @@ use crossbeam_utils::CachePadded;
 use time::OffsetDateTime;
 
 pub const DEFAULT_CAPACITY: usize = 1000;
+/// The largest `--journal-capacity`: its slots are allocated at start-up
+/// (`SLOT_BYTES` each, 25 MiB here) and it may hold `MAX_ENTRY_BYTES` each.
+pub const MAX_CAPACITY: usize = 100_000;
 
 /// What one entry keeps of a request at most. A longer value keeps its first
 /// bytes and a marker, `...[+N bytes]`, saying how many were dropped, and the

@@ -325,3 +325,15 @@ fn validate_reports_a_definitions_file_over_16_mib_as_a_problem() {
     assert!(stdout.contains("16 MiB"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_journal_capacity_over_its_bound_is_refused_at_start_up_with_exit_2() {
+    // The journal's slots are allocated at start-up: an unbounded capacity
+    // would be an allocation the machine cannot make.
+    let (code, _, stderr) = run(&["--journal-capacity", "100001", "openapi"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--journal-capacity"), "{stderr}");
+    assert!(stderr.contains("100000"), "{stderr}");
+    let (code, _, stderr) = run(&["--journal-capacity", "100000", "openapi"]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -702,6 +702,7 @@ async fn reload_parses_off_the_workers_so_requests_meanwhile_are_answered() {
         health_answered < reload_answered,
         "the health check waited for the reload"
     );
+    let _ = std::fs::remove_dir_all(&dir);
     app.stop().await;
 }
 
