@@ -10,7 +10,8 @@
 //! | `POST /__admin/reset` | journal, sequences, throttling, sticky, limiter |
 //! | `POST /__admin/reload` | re-read the scenario and data files |
 //!
-//! `--admin-token` requires `Authorization: Bearer <token>`; `--no-admin`
+//! `--admin-token` requires `Authorization: Bearer <token>` (any visible
+//! ASCII token, compared in constant time); `--no-admin`
 //! removes the whole scope (its paths are then unknown routes).
 
 use actix_web::body::MessageBody;
@@ -18,7 +19,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::api::{method_not_allowed, route_not_found};
@@ -97,9 +98,8 @@ async fn require_token(
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let ok = crate::auth::bearer_token(given).is_ok_and(|t| t == expected);
-    if ok {
+        .and_then(|v| admin_bearer(v.as_bytes()));
+    if given.is_some_and(|token| token_matches(token, expected.as_bytes())) {
         return next
             .call(req)
             .await
@@ -122,6 +122,25 @@ async fn require_token(
         ),
     );
     Ok(req.into_response(ctx.error(&error)).map_into_boxed_body())
+}
+
+/// The token of `Bearer <token>` (scheme case-insensitive, spaces around
+/// the token ignored). Unlike a connector's bearer token, an admin token may
+/// be any visible ASCII (`--admin-token` accepts nothing else), so the
+/// token68 alphabet is not imposed here.
+fn admin_bearer(value: &[u8]) -> Option<&[u8]> {
+    let (scheme, token) = value.split_at_checked(7)?;
+    if !scheme.eq_ignore_ascii_case(b"bearer ") {
+        return None;
+    }
+    Some(token.trim_ascii()).filter(|t| !t.is_empty())
+}
+
+/// Constant time in the token's content: how much of a guess matched must
+/// not show in the answer's timing (only the length may).
+fn token_matches(given: &[u8], expected: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(given.ct_eq(expected))
 }
 
 async fn scenarios(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {
@@ -332,26 +351,80 @@ fn filter(req: &HttpRequest) -> Result<Filter, ApiError> {
     })
 }
 
+/// Entries a listing returns unless `limit` says otherwise, and at most.
+pub const DEFAULT_PAGE: usize = 100;
+pub const MAX_PAGE: usize = 1000;
+
+/// `offset` (default 0) and `limit` (1 to `MAX_PAGE`, default
+/// `DEFAULT_PAGE`) from the query string.
+fn page_of(req: &HttpRequest) -> Result<(usize, usize), ApiError> {
+    let pairs = QueryPairs::parse(req.query_string())?;
+    let number = |name: &str| -> Result<Option<usize>, ApiError> {
+        let Some((_, value)) = pairs.0.iter().find(|(n, v)| n == name && !v.is_empty()) else {
+            return Ok(None);
+        };
+        value
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::invalid_request(name, "must be a whole number (0 or more)"))
+    };
+    let offset = number("offset")?.unwrap_or(0);
+    let limit = match number("limit")? {
+        None => DEFAULT_PAGE,
+        Some(limit) if (1..=MAX_PAGE).contains(&limit) => limit,
+        Some(_) => {
+            return Err(ApiError::invalid_request(
+                "limit",
+                &format!("must be a whole number from 1 to {MAX_PAGE}"),
+            ));
+        }
+    };
+    Ok((offset, limit))
+}
+
+/// One page of the journal, oldest arrival first. The page is copied out of
+/// the journal (each slot locked for a moment) and serialized afterwards,
+/// so a listing never holds up the requests being recorded.
 async fn list_requests(
     ctx: RequestContext,
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let filter = match filter(&req) {
-        Ok(filter) => filter,
+    let (filter, (offset, limit)) = match filter(&req).and_then(|f| Ok((f, page_of(&req)?))) {
+        Ok(query) => query,
         Err(error) => return ctx.error(&error),
     };
     let journal = state.journal();
-    let body = journal.with_matching(&filter, |entries| {
-        json!({
-            "requests": entries,
-            "count": entries.len(),
-            "capacity": journal.capacity(),
-            "evictions": journal.evictions(),
-            "retryAfterViolations": journal.violations(),
-        })
-    });
-    ctx.json(body.to_string())
+    let page = journal.page(&filter, offset, limit);
+    let end = offset.saturating_add(limit);
+    let listing = Listing {
+        requests: &page.entries,
+        count: page.matching,
+        offset,
+        limit,
+        next: (end < page.matching).then_some(end),
+        capacity: journal.capacity(),
+        evictions: journal.evictions(),
+        retry_after_violations: journal.violations(),
+    };
+    // Straight to text: no intermediate JSON tree of the whole page.
+    ctx.json(serde_json::to_string(&listing).unwrap_or_default())
+}
+
+/// The body of `GET /__admin/requests`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Listing<'a> {
+    requests: &'a [crate::journal::Entry],
+    /// Every kept entry that matches the filter (not only this page).
+    count: usize,
+    offset: usize,
+    limit: usize,
+    /// The `offset` of the next page; `null` on the last one.
+    next: Option<usize>,
+    capacity: usize,
+    evictions: u64,
+    retry_after_violations: u64,
 }
 
 async fn count_requests(
@@ -375,8 +448,21 @@ async fn reset(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse 
     ctx.json(r#"{"reset":true}"#)
 }
 
+/// Reads and builds the definitions on a blocking thread (a large data file
+/// takes a while to parse, and a worker must not wait for it); the swap is
+/// one atomic store.
 async fn reload(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {
-    match state.reload() {
+    let reloaded = web::block({
+        let state = state.clone();
+        move || state.reload()
+    })
+    .await;
+    let Ok(reloaded) = reloaded else {
+        return ctx.error(&ApiError::internal(
+            "The reload stopped unexpectedly; the previous definitions keep serving.",
+        ));
+    };
+    match reloaded {
         Ok(defs) => ctx.json(
             json!({
                 "reloaded": true,

@@ -106,11 +106,11 @@ pub struct Cli {
     #[arg(long, env = "CRM_MOCK_TIMEOUT_DELAY", value_name = "MS", default_value_t = DEFAULT_TIMEOUT_DELAY_MS)]
     pub timeout_delay: u64,
 
-    /// Entries the request journal keeps (oldest evicted first); 0 keeps none.
+    /// Entries the request journal keeps across all workers (oldest evicted first; at most 100000); 0 keeps none.
     #[arg(long, env = "CRM_MOCK_JOURNAL_CAPACITY", default_value_t = crate::journal::DEFAULT_CAPACITY)]
     pub journal_capacity: usize,
 
-    /// Require `Authorization: Bearer <token>` on /__admin.
+    /// Require `Authorization: Bearer <token>` on /__admin (visible ASCII only).
     #[arg(
         long,
         env = "CRM_MOCK_ADMIN_TOKEN",
@@ -294,7 +294,9 @@ impl Config {
         Ok(config)
     }
 
-    /// Paths start with `/`, differ from each other and from the reserved ones.
+    /// Paths start with `/`, differ from each other and from the reserved
+    /// ones; an admin token is visible ASCII; the journal capacity is at
+    /// most `journal::MAX_CAPACITY`.
     pub fn validate(&self) -> Result<(), String> {
         for (flag, path) in [
             ("--activities-path", &self.activities_path),
@@ -315,6 +317,25 @@ impl Config {
                     "{flag} '{path}' collides with a path the server reserves"
                 ));
             }
+        }
+        // A bearer header carries visible ASCII only: any other token could
+        // never be sent, and would lock the admin API for good. The token is
+        // a secret, so the message does not repeat it.
+        if self
+            .admin_token
+            .as_deref()
+            .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(
+                "--admin-token must be visible ASCII (characters 0x21-0x7E: no spaces, no control or non-ASCII characters)"
+                    .to_owned(),
+            );
+        }
+        if self.journal_capacity > crate::journal::MAX_CAPACITY {
+            return Err(format!(
+                "--journal-capacity must be at most {} (each entry may take up to 12.5 KiB)",
+                crate::journal::MAX_CAPACITY
+            ));
         }
         if self.activities_path == self.records_path {
             return Err("--activities-path and --records-path must differ".to_owned());

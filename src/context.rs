@@ -26,9 +26,10 @@ use crate::contract::{
     ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
 };
 use crate::error::{ApiError, JSON};
-use crate::journal::{Entry, Headers, Target};
+use crate::journal::{Entry, Headers, MAX_ID_BYTES, Target, keep_str};
 use crate::metrics::Observation;
 use crate::state::AppState;
+use crate::transport::ConnectionFd;
 
 /// The activityId of the request being served.
 #[derive(Debug, Clone)]
@@ -121,8 +122,12 @@ fn endpoint_label(path: &str) -> &'static str {
 
 /// What the journal keeps of the request, captured before it is handed on.
 struct Seen {
+    /// The arrival number: the journal lists by it.
+    id: u64,
     at: std::time::SystemTime,
     headers: Headers,
+    /// Whether a header was cut or dropped.
+    truncated: bool,
 }
 
 /// A UUID v4, formatted without an intermediate `String`. Its 122 random
@@ -223,12 +228,18 @@ where
         .is_some_and(|s| s.config.journal_capacity > 0);
     // One pass over the headers serves both the limits and the journal's copy.
     let mut head = head_of(&req);
-    let seen = match journal_on && journaled(req.path()) {
-        true => Some(Seen {
-            at: crate::wall::at(started),
-            headers: Headers::new(req.headers().iter().inspect(|(n, v)| head.count(n, v))),
-        }),
-        false => {
+    let seen = match (&state, journal_on && journaled(req.path())) {
+        (Some(state), true) => {
+            let (headers, truncated) =
+                Headers::new(req.headers().iter().inspect(|(n, v)| head.count(n, v)));
+            Some(Seen {
+                id: state.journal().arrive(),
+                at: crate::wall::at(started),
+                headers,
+                truncated,
+            })
+        }
+        _ => {
             req.headers().iter().for_each(|(n, v)| head.count(n, v));
             None
         }
@@ -283,6 +294,9 @@ where
         response
             .head_mut()
             .set_connection_type(actix_web::http::ConnectionType::Close);
+        if head.has_body() {
+            stop_reading(&req);
+        }
         finish(&mut response, None);
         return Ok(req.into_response(response));
     }
@@ -318,6 +332,23 @@ where
     let mut response = ctx.error(&failure);
     finish(&mut response, None);
     Err(InternalError::from_response(failure.message, response).into())
+}
+
+/// Shuts the read side of a refused request's connection, so its declared
+/// body is not read: actix would otherwise drain it (for up to a second,
+/// gigabytes on a fast link) before closing. Reads then see the end of the
+/// stream; actix still writes the answer, then closes.
+fn stop_reading(req: &ServiceRequest) {
+    let Some(ConnectionFd(fd)) = req.conn_data::<ConnectionFd>().copied() else {
+        return;
+    };
+    // SAFETY: the descriptor belongs to the connection serving this request,
+    // which stays open at least until the response is written; it is only
+    // borrowed for one shutdown call.
+    let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    if let Err(e) = socket2::SockRef::from(&borrowed).shutdown(std::net::Shutdown::Read) {
+        log::debug!("could not stop reading a refused request's body: {e}");
+    }
 }
 
 /// `GET /path 200 scenario=X 0.1ms activityId=...` (no scenario on success).
@@ -374,21 +405,35 @@ fn record(
         .operation
         .map_or_else(|| endpoint_label(uri.path()), Operation::id);
     let journal_eviction = match seen {
-        Some(seen) => state.journal().record(Entry {
-            id: 0,
-            at: seen.at,
-            method: method.clone(),
-            target: Target::new(uri),
-            headers: seen.headers,
-            status,
-            operation: outcome.operation.map(Operation::id),
-            // Errors only: a success has no scenario to copy.
-            scenario: outcome.scenario.clone(),
-            session: outcome.session,
-            activity_id: activity_id.clone(),
-            duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
-            retry_after_violation: outcome.retry_after_violation,
-        }),
+        Some(seen) => {
+            let (target, target_cut) = Target::new(uri);
+            // Client-chosen values, rarely long: copied (cut) only then.
+            let session_cut = outcome
+                .session
+                .as_deref()
+                .and_then(|s| keep_str(s, MAX_ID_BYTES));
+            let id_cut = keep_str(activity_id, MAX_ID_BYTES);
+            let truncated =
+                seen.truncated || target_cut || id_cut.is_some() || session_cut.is_some();
+            let session = session_cut.or(outcome.session);
+            let activity_id = id_cut.map_or_else(|| activity_id.clone(), Arc::from);
+            state.journal().record(Entry {
+                id: seen.id,
+                at: seen.at,
+                method: method.clone(),
+                target,
+                headers: seen.headers,
+                status,
+                operation: outcome.operation.map(Operation::id),
+                // Errors only: a success has no scenario to copy.
+                scenario: outcome.scenario.clone(),
+                session,
+                activity_id,
+                duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
+                retry_after_violation: outcome.retry_after_violation,
+                truncated,
+            })
+        }
         None => false,
     };
     state.metrics.observe(&Observation {

@@ -128,6 +128,35 @@ pub fn read_all(dir: Option<&Path>) -> (Vec<Source<DefinitionFile>>, Vec<Problem
     (sources, problems)
 }
 
+/// The largest definitions file read: a bigger one is a problem, not a
+/// parse that holds a thread and its memory for seconds.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A file's text, if at most `MAX_FILE_BYTES` (checked before reading, and
+/// again while reading, in case it grows meanwhile).
+fn read_bounded(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let too_big = |size: u64| {
+        format!(
+            "the file is {size} bytes; a definitions file may be at most 16 MiB ({MAX_FILE_BYTES} bytes)"
+        )
+    };
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read file: {e}"))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > MAX_FILE_BYTES {
+        return Err(too_big(size));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| "cannot read file: stream did not contain valid UTF-8".to_owned())
+}
+
 /// The `*.json` files of one directory, in name order.
 pub fn read_dir(dir: &Path) -> (Vec<Source<DefinitionFile>>, Vec<Problem>) {
     let whole_dir = |message: String| Problem {
@@ -154,16 +183,16 @@ pub fn read_dir(dir: &Path) -> (Vec<Source<DefinitionFile>>, Vec<Problem>) {
     let mut problems = Vec::new();
     for path in paths {
         let file = path.display().to_string();
-        match std::fs::read_to_string(&path) {
+        match read_bounded(&path) {
             Ok(text) => match parse(&file, &text) {
                 Ok(source) => sources.push(source),
                 Err(problem) => problems.push(problem),
             },
-            Err(e) => problems.push(Problem {
+            Err(message) => problems.push(Problem {
                 file,
                 line: 1,
                 column: 1,
-                message: format!("cannot read file: {e}"),
+                message,
             }),
         }
     }

@@ -3,11 +3,13 @@
 //! `/metrics` or the admin API), with secrets redacted, plus the filter the
 //! admin API lists and counts with.
 //!
-//! Capacity is `--journal-capacity` (default 1000); the oldest entry is
-//! evicted first and evictions are counted, so memory stays bounded under any
+//! Capacity is `--journal-capacity` (default 1000) entries across all
+//! workers; the oldest arrival is evicted first and evictions are counted.
+//! Each entry keeps at most about `MAX_ENTRY_BYTES` (long values are cut and
+//! marked), so the journal holds at most capacity × that in bytes under any
 //! load.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
@@ -15,37 +17,111 @@ use std::time::SystemTime;
 use http::{HeaderName, HeaderValue, Method, Uri};
 use serde::Serialize;
 
-use crate::shard::Sharded;
 use crossbeam_utils::CachePadded;
 use time::OffsetDateTime;
 
 pub const DEFAULT_CAPACITY: usize = 1000;
+/// The largest `--journal-capacity`: its slots are allocated at start-up
+/// (`SLOT_BYTES` each, 25 MiB here) and it may hold `MAX_ENTRY_BYTES` each.
+pub const MAX_CAPACITY: usize = 100_000;
 
-/// Header names whose values are never kept.
-const SECRET_HEADERS: [&str; 6] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "api-key",
-];
-/// Query parameter names whose values are never kept.
-const SECRET_PARAMS: [&str; 7] = [
-    "access_token",
+/// What one entry keeps of a request at most. A longer value keeps its first
+/// bytes and a marker, `...[+N bytes]`, saying how many were dropped, and the
+/// entry says `truncated: true`. Headers past `MAX_HEADERS_BYTES` in all are
+/// dropped (`truncated: true` again).
+pub const MAX_PATH_BYTES: usize = 1024;
+pub const MAX_QUERY_BYTES: usize = 2048;
+pub const MAX_HEADER_NAME_BYTES: usize = 128;
+pub const MAX_HEADER_VALUE_BYTES: usize = 512;
+pub const MAX_HEADERS_BYTES: usize = 4096;
+/// The session name and the activityId, each.
+pub const MAX_ID_BYTES: usize = 256;
+/// The longest marker: `...[+` and ` bytes]` around a 20-digit number.
+const MARKER_BYTES: usize = 32;
+/// The slot an entry sits in (its fixed fields, padded to cache lines).
+pub const SLOT_BYTES: usize = 256;
+/// A bound on one entry's memory: three buffers (target, headers, session)
+/// of at most `BUFFER_BYTES` each, a cut activityId, and its slot.
+pub const MAX_ENTRY_BYTES: usize = 3 * BUFFER_BYTES + MAX_ID_BYTES + MARKER_BYTES + SLOT_BYTES;
+/// A buffer's capacity, at most: a longer one is shrunk to fit when made.
+const BUFFER_BYTES: usize = 4096;
+
+/// Appends `bytes`, or its first `max` bytes (cut back to a character
+/// boundary when `text`) and the marker; returns whether it cut.
+fn keep(out: &mut Vec<u8>, bytes: &[u8], max: usize, text: bool) -> bool {
+    if bytes.len() <= max {
+        out.extend_from_slice(bytes);
+        return false;
+    }
+    let mut end = max;
+    while text && end > 0 && bytes.get(end).is_some_and(|b| (0x80..0xC0).contains(b)) {
+        end -= 1;
+    }
+    out.extend_from_slice(bytes.get(..end).unwrap_or_default());
+    out.extend_from_slice(b"...[+");
+    out.extend_from_slice(itoa::Buffer::new().format(bytes.len() - end).as_bytes());
+    out.extend_from_slice(b" bytes]");
+    true
+}
+
+/// Keeps a buffer within `BUFFER_BYTES`: growth by doubling can overshoot
+/// its length. Not shrunk otherwise: a reallocation per request costs more
+/// than the slack.
+fn fit(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > BUFFER_BYTES {
+        buffer.shrink_to_fit();
+    }
+}
+
+/// `text` cut to `max` bytes and marked as `keep` does, if longer.
+pub fn keep_str(text: &str, max: usize) -> Option<String> {
+    if text.len() <= max {
+        return None;
+    }
+    let mut out = Vec::with_capacity(max + MARKER_BYTES);
+    keep(&mut out, text.as_bytes(), max, true);
+    // Cut at a character boundary and marked in ASCII: valid UTF-8.
+    Some(String::from_utf8(out).unwrap_or_default())
+}
+
+/// Parts of a name that make its value a secret: one rule for header names
+/// and (percent-decoded) query parameter names, matched on the name
+/// lower-cased with `-`, `_`, `.` and spaces removed, so `X-Api-Key`,
+/// `api_key` and `access%5Ftoken` are judged alike.
+pub const SECRET_PARTS: [&str; 13] = [
     "token",
-    "api_key",
-    "apikey",
-    "key",
     "secret",
-    "password",
+    "key",
+    "pass",
+    "pwd",
+    "auth",
+    "session",
+    "credential",
+    "cookie",
+    "assertion",
+    "signature",
+    "code",
+    "bearer",
 ];
+/// Whole (normalized) names that are secrets though too short to search for.
+pub const SECRET_NAMES: [&str; 2] = ["sig", "pw"];
+/// The mock's own session knobs: a session *name* to follow in the journal,
+/// not a secret (it would match `session`).
+const KNOBS: [&str; 2] = ["xsimulatesession", "simulatesession"];
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Whether a header's value must be redacted.
-pub fn is_secret_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&name.as_str()) || name.contains("token") || name.contains("secret")
+/// Whether the value of a header or query parameter named `name` (raw, as
+/// sent: percent-escapes and `+` are decoded here) must be redacted.
+pub fn is_secret_name(name: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+    let normalized: String = decoded
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.' | '+' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect();
+    !KNOBS.contains(&normalized.as_str())
+        && (SECRET_NAMES.contains(&normalized.as_str())
+            || SECRET_PARTS.iter().any(|part| normalized.contains(part)))
 }
 
 /// The query string with secret parameters' values replaced.
@@ -53,9 +129,7 @@ pub fn redact_query(query: &str) -> String {
     query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name)) => {
-                format!("{name}={REDACTED}")
-            }
+            Some((name, _)) if is_secret_name(name) => format!("{name}={REDACTED}"),
             _ => pair.to_owned(),
         })
         .collect::<Vec<_>>()
@@ -90,6 +164,8 @@ pub struct Entry {
     pub activity_id: Arc<str>,
     pub duration_ms: f64,
     pub retry_after_violation: bool,
+    /// Whether a value was cut or headers dropped (see `MAX_PATH_BYTES`).
+    pub truncated: bool,
 }
 
 fn rfc3339<S: serde::Serializer>(at: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
@@ -100,16 +176,23 @@ fn as_str<S: serde::Serializer>(value: &impl AsRef<str>, serializer: S) -> Resul
     serializer.serialize_str(value.as_ref())
 }
 
-/// A request target, `path` or `path?query`, copied from the request.
+/// A request target, `path` or `path?query`, copied from the request (each
+/// part cut to its bound and marked).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target(pub String);
 
 impl Target {
-    pub fn new(uri: &Uri) -> Target {
-        // A cleared buffer is empty, hence valid UTF-8.
-        let mut target = String::from_utf8(spare::take()).unwrap_or_default();
-        target.push_str(uri.path_and_query().map_or("/", |pq| pq.as_str()));
-        Target(target)
+    /// The target and whether a part was cut.
+    pub fn new(uri: &Uri) -> (Target, bool) {
+        let mut buffer = spare::take();
+        let mut cut = keep(&mut buffer, uri.path().as_bytes(), MAX_PATH_BYTES, true);
+        if let Some(query) = uri.query() {
+            buffer.push(b'?');
+            cut |= keep(&mut buffer, query.as_bytes(), MAX_QUERY_BYTES, true);
+        }
+        fit(&mut buffer);
+        // Kept from a `&str`, cut at character boundaries, marked in ASCII.
+        (Target(String::from_utf8(buffer).unwrap_or_default()), cut)
     }
 
     pub fn path(&self) -> &str {
@@ -137,16 +220,40 @@ impl Serialize for Target {
 pub struct Headers(Vec<u8>);
 
 impl Headers {
-    pub fn new<'h>(headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>) -> Headers {
+    /// The headers and whether one was cut or dropped: a name or value past
+    /// its bound is cut and marked, and a header that would take the copy
+    /// past `MAX_HEADERS_BYTES` is dropped with every later one. A cut name
+    /// can no longer be judged secret, so its value is redacted here.
+    pub fn new<'h>(
+        headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>,
+    ) -> (Headers, bool) {
         let mut buffer = spare::take();
+        let mut cut = false;
+        let mut full = false;
         for (name, value) in headers {
-            buffer.extend_from_slice(name.as_str().as_bytes());
+            let (name, value) = (name.as_str().as_bytes(), value.as_bytes());
+            let long_name = name.len() > MAX_HEADER_NAME_BYTES;
+            let size = name.len().min(MAX_HEADER_NAME_BYTES)
+                + value.len().min(MAX_HEADER_VALUE_BYTES)
+                + 2 * MARKER_BYTES
+                + 2;
+            // Once one is dropped, every later one is too (the count of
+            // bytes read above is all the limit check needs of them).
+            full |= buffer.len() + size > MAX_HEADERS_BYTES;
+            if full {
+                cut = true;
+                continue;
+            }
+            cut |= keep(&mut buffer, name, MAX_HEADER_NAME_BYTES, false);
             buffer.push(0);
-            buffer.extend_from_slice(value.as_bytes());
+            match long_name {
+                true => buffer.extend_from_slice(REDACTED.as_bytes()),
+                false => cut |= keep(&mut buffer, value, MAX_HEADER_VALUE_BYTES, false),
+            }
             buffer.push(0);
         }
-        // Not shrunk: a reallocation per request costs more than the slack.
-        Headers(buffer)
+        fit(&mut buffer);
+        (Headers(buffer), cut)
     }
 
     fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
@@ -169,7 +276,7 @@ mod spare {
     /// Per thread: a few buffers (an entry has up to three), none larger than
     /// an ordinary request's.
     const KEPT: usize = 6;
-    const MAX_BYTES: usize = 4096;
+    const MAX_BYTES: usize = super::BUFFER_BYTES;
 
     thread_local! {
         static BUFFERS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
@@ -205,7 +312,7 @@ impl Serialize for Headers {
         let mut map: BTreeMap<String, String> = BTreeMap::new();
         for (name, value) in self.pairs() {
             let name = String::from_utf8_lossy(name).into_owned();
-            let value = match is_secret_header(&name) {
+            let value = match is_secret_name(&name) {
                 true => REDACTED.into(),
                 false => String::from_utf8_lossy(value),
             };
@@ -253,28 +360,39 @@ impl Filter {
     }
 }
 
-/// The journal: the newest `capacity` entries across all threads.
+/// The journal: the newest `capacity` arrivals across all workers.
 ///
 /// Rationale: one shared ring made both workers take one lock and write one
 /// ring per request, which the benchmark showed costing more than a tenth of
-/// the throughput. Each thread that records appends to its own ring (see
-/// `shard`); readers merge the rings by id. Every
-/// ring keeps up to `capacity` entries, so the newest `capacity` overall are
-/// always kept, and evictions are counted as if there were one ring: every
-/// entry recorded beyond `capacity` since the last clear evicts one. Memory
-/// is at most `capacity` entries per worker thread.
+/// the throughput; a ring per thread instead held `capacity` entries per
+/// worker. So the ring is `capacity` slots, each with a lock of its own on
+/// cache lines of its own: a request takes its id on arrival (the one shared
+/// write, an atomic add) and, when it completes, writes slot `id % capacity`
+/// alone. Two requests contend only when `capacity` arrivals apart, and the
+/// journal never holds more than `capacity` entries. A slot keeps the later
+/// arrival: a delayed request completing after `capacity` newer ones is
+/// already evicted. Listings sort by id, that is by arrival.
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    /// The id of the last entry recorded. Every request writes it, so it has
-    /// a cache line to itself rather than slowing reads of its neighbours.
+    /// The id of the last arrival. Every journaled request writes it, so it
+    /// has a cache line to itself rather than slowing reads of its neighbours.
     last_id: CachePadded<AtomicU64>,
-    /// `last_id` at the last clear or reset.
+    /// `last_id` at the last clear or reset: older entries are not listed.
     base: AtomicU64,
-    rings: Sharded<VecDeque<Entry>>,
+    slots: Box<[CachePadded<Mutex<Option<Entry>>>]>,
     /// Evictions counted before the last clear; also serializes clear/reset.
     evicted_before: Mutex<u64>,
     violations: CachePadded<AtomicU64>,
+}
+
+/// One page of a listing, copied out of the journal.
+#[derive(Debug)]
+pub struct Page {
+    /// Every kept entry that matches the filter.
+    pub matching: usize,
+    /// Those from `offset` on, at most `limit`, oldest arrival first.
+    pub entries: Vec<Entry>,
 }
 
 impl Journal {
@@ -283,7 +401,7 @@ impl Journal {
             capacity,
             last_id: CachePadded::new(AtomicU64::new(0)),
             base: AtomicU64::new(0),
-            rings: Sharded::default(),
+            slots: (0..capacity).map(|_| CachePadded::default()).collect(),
             evicted_before: Mutex::new(0),
             violations: CachePadded::new(AtomicU64::new(0)),
         }
@@ -293,25 +411,37 @@ impl Journal {
         crate::shard::lock(&self.evicted_before)
     }
 
-    /// Appends an entry (its id is assigned here); returns whether an entry
-    /// was evicted to make room.
-    pub fn record(&self, mut entry: Entry) -> bool {
-        entry.id = self.last_id.fetch_add(1, Ordering::Relaxed) + 1;
+    fn slot(&self, index: usize) -> Option<MutexGuard<'_, Option<Entry>>> {
+        self.slots.get(index).map(|slot| crate::shard::lock(slot))
+    }
+
+    /// The id of a request that has just arrived (its entry's `id`).
+    pub fn arrive(&self) -> u64 {
+        self.last_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Keeps an entry (its `id` from `arrive`); returns whether its arrival
+    /// evicted one.
+    pub fn record(&self, entry: Entry) -> bool {
         if entry.retry_after_violation {
             self.violations.fetch_add(1, Ordering::Relaxed);
         }
-        if self.capacity == 0 {
+        let base = self.base.load(Ordering::Relaxed);
+        // Arrived before the last clear: not kept.
+        if self.capacity == 0 || entry.id <= base {
             return false;
         }
-        let base = self.base.load(Ordering::Relaxed);
-        let evicted = entry.id.saturating_sub(base) > self.capacity as u64;
-        let dropped = {
-            let mut ring = self.rings.mine();
-            ring.push_back(entry);
-            (ring.len() > self.capacity).then(|| ring.pop_front())
+        let evicted = entry.id - base > self.capacity as u64;
+        let index = (entry.id % self.capacity as u64) as usize;
+        let dropped = match self.slot(index) {
+            Some(mut slot) => match &*slot {
+                Some(kept) if kept.id > entry.id => Some(entry),
+                _ => slot.replace(entry),
+            },
+            None => Some(entry),
         };
-        // Outside the lock: the evicted entry's buffers go to the next entries.
-        if let Some(old) = dropped.flatten() {
+        // Outside the lock: the dropped entry's buffers go to the next entries.
+        if let Some(old) = dropped {
             spare::give(old.target.0.into_bytes());
             spare::give(old.headers.0);
             if let Some(session) = old.session {
@@ -321,53 +451,80 @@ impl Journal {
         evicted
     }
 
-    /// Runs `f` on the kept entries that match `filter`, oldest first. The
-    /// rings stay locked meanwhile, so nothing is copied.
-    pub fn with_matching<R>(&self, filter: &Filter, f: impl FnOnce(&[&Entry]) -> R) -> R {
-        let rings: Vec<_> = self.rings.each().collect();
-        let mut kept: Vec<&Entry> = rings.iter().flat_map(|ring| ring.iter()).collect();
-        kept.sort_unstable_by_key(|e| e.id);
-        let excess = kept.len().saturating_sub(self.capacity);
-        kept.drain(..excess);
-        kept.retain(|e| filter.matches(e));
-        f(&kept)
+    /// The ids and slots of the kept entries that match, each slot locked
+    /// for a moment only, in no order.
+    fn matching(&self, filter: &Filter) -> Vec<(u64, usize)> {
+        let base = self.base.load(Ordering::Relaxed);
+        (0..self.capacity)
+            .filter_map(|index| {
+                let slot = self.slot(index)?;
+                let entry = slot.as_ref()?;
+                (entry.id > base && filter.matches(entry)).then_some((entry.id, index))
+            })
+            .collect()
+    }
+
+    /// The matching entries from `offset` on, at most `limit`, oldest arrival
+    /// first, copied out so the caller serializes them holding no lock the
+    /// request path takes. An entry replaced meanwhile is left out.
+    pub fn page(&self, filter: &Filter, offset: usize, limit: usize) -> Page {
+        let mut found = self.matching(filter);
+        found.sort_unstable();
+        let entries = found
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .filter_map(|&(id, index)| {
+                let slot = self.slot(index)?;
+                slot.as_ref().filter(|e| e.id == id).cloned()
+            })
+            .collect();
+        Page {
+            matching: found.len(),
+            entries,
+        }
     }
 
     pub fn count(&self, filter: &Filter) -> usize {
-        self.with_matching(filter, |entries| entries.len())
+        self.matching(filter).len()
     }
 
     /// Empties the journal; returns how many entries it held.
     pub fn clear(&self) -> usize {
         let mut evicted_before = self.evicted_before();
-        let held = self.empty_rings().min(self.capacity);
         *evicted_before = self.evictions_since_clear(*evicted_before);
-        self.base
-            .store(self.last_id.load(Ordering::Relaxed), Ordering::Relaxed);
-        held
+        self.empty()
     }
 
     /// Empties the journal and its counters.
     pub fn reset(&self) {
         let mut evicted_before = self.evicted_before();
-        self.empty_rings();
+        self.empty();
         *evicted_before = 0;
-        self.base
-            .store(self.last_id.load(Ordering::Relaxed), Ordering::Relaxed);
         self.violations.store(0, Ordering::Relaxed);
     }
 
-    /// Empties every ring; returns how many entries they held.
-    fn empty_rings(&self) -> usize {
-        self.rings
-            .each()
-            .map(|mut ring| std::mem::take(&mut *ring).len())
-            .sum()
+    /// Moves `base` up to the last arrival and takes out every entry up to
+    /// it; returns how many of those were listed.
+    fn empty(&self) -> usize {
+        let last = self.last_id.load(Ordering::Relaxed);
+        let base = self.base.swap(last, Ordering::Relaxed);
+        (0..self.capacity)
+            .filter_map(|index| self.slot(index)?.take_if(|e| e.id <= last))
+            .filter(|e| e.id > base)
+            .count()
     }
 
+    /// The entries a listing would show.
     pub fn len(&self) -> usize {
-        let held: usize = self.rings.each().map(|ring| ring.len()).sum();
-        held.min(self.capacity)
+        self.count(&Filter::default())
+    }
+
+    /// Entries held in memory, including any a listing would not show.
+    pub fn held(&self) -> usize {
+        (0..self.capacity)
+            .filter(|&index| self.slot(index).is_some_and(|slot| slot.is_some()))
+            .count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -378,7 +535,7 @@ impl Journal {
         self.capacity
     }
 
-    /// `before` plus the entries recorded beyond capacity since the last clear.
+    /// `before` plus the arrivals beyond capacity since the last clear.
     fn evictions_since_clear(&self, before: u64) -> u64 {
         if self.capacity == 0 {
             return 0;
@@ -418,20 +575,32 @@ mod tests {
             activity_id: "a".into(),
             duration_ms: 0.0,
             retry_after_violation: false,
+            truncated: false,
         }
+    }
+
+    /// Records as the envelope does: the id is taken on arrival.
+    fn record(journal: &Journal, entry: Entry) -> bool {
+        journal.record(Entry {
+            id: journal.arrive(),
+            ..entry
+        })
+    }
+
+    fn ids(journal: &Journal) -> Vec<u64> {
+        let page = journal.page(&Filter::default(), 0, usize::MAX);
+        page.entries.iter().map(|e| e.id).collect()
     }
 
     #[test]
     fn the_journal_evicts_the_oldest_at_capacity_and_counts_evictions() {
         let journal = Journal::new(3);
         for status in [200, 429, 500, 404, 200] {
-            journal.record(entry(status, None));
+            record(&journal, entry(status, None));
         }
         assert_eq!(journal.len(), 3);
         assert_eq!(journal.evictions(), 2);
-        let ids: Vec<u64> =
-            journal.with_matching(&Filter::default(), |e| e.iter().map(|e| e.id).collect());
-        assert_eq!(ids, [3, 4, 5]);
+        assert_eq!(ids(&journal), [3, 4, 5]);
     }
 
     #[test]
@@ -442,30 +611,152 @@ mod tests {
             for _ in 0..3 {
                 scope.spawn(|| {
                     for _ in 0..4 {
-                        journal.record(entry(200, None));
+                        record(&journal, entry(200, None));
                     }
                 });
             }
         });
-        // Act
-        let ids: Vec<u64> =
-            journal.with_matching(&Filter::default(), |e| e.iter().map(|e| e.id).collect());
-        // Assert: as if there were one ring of 5.
-        assert_eq!(ids, [8, 9, 10, 11, 12]);
+        // Act / Assert: as if there were one ring of 5.
+        assert_eq!(ids(&journal), [8, 9, 10, 11, 12]);
         assert_eq!(journal.len(), 5);
         assert_eq!(journal.evictions(), 7);
         assert_eq!(journal.clear(), 5);
-        journal.record(entry(200, None));
+        record(&journal, entry(200, None));
         assert_eq!(journal.evictions(), 7, "a cleared journal has room again");
         journal.reset();
         assert_eq!(journal.evictions(), 0);
     }
 
     #[test]
+    fn the_capacity_bounds_the_entries_held_across_all_threads() {
+        // Regression: each recording thread kept a ring of `capacity`, so
+        // memory grew with the number of workers.
+        let journal = Journal::new(5);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..6 {
+                        record(&journal, entry(200, None));
+                    }
+                });
+            }
+        });
+        assert_eq!(journal.held(), 5);
+        assert_eq!(journal.evictions(), 19);
+    }
+
+    #[test]
+    fn entries_are_listed_by_arrival_and_a_late_one_never_evicts_a_newer_one() {
+        let journal = Journal::new(3);
+        let (slow, plain) = (journal.arrive(), journal.arrive());
+        journal.record(Entry {
+            id: plain,
+            ..entry(200, None)
+        });
+        journal.record(Entry {
+            id: slow,
+            ..entry(200, None)
+        });
+        assert_eq!(
+            ids(&journal),
+            [slow, plain],
+            "arrival order, not completion"
+        );
+        // A request in flight while three newer ones arrive and complete.
+        let late = journal.arrive();
+        for _ in 0..3 {
+            record(&journal, entry(200, None));
+        }
+        journal.record(Entry {
+            id: late,
+            ..entry(500, None)
+        });
+        assert_eq!(ids(&journal), [4, 5, 6]);
+        assert_eq!(journal.held(), 3);
+        // One that arrived before a clear is not kept after it.
+        let before = journal.arrive();
+        assert_eq!(journal.clear(), 3);
+        journal.record(Entry {
+            id: before,
+            ..entry(200, None)
+        });
+        assert!(journal.is_empty());
+    }
+
+    #[test]
+    fn a_page_is_a_slice_of_the_matching_entries_in_arrival_order() {
+        let journal = Journal::new(10);
+        for status in [200, 404, 200, 200, 404, 200] {
+            record(&journal, entry(status, None));
+        }
+        let ok = Filter {
+            status: Some(200),
+            ..Filter::default()
+        };
+        let page = journal.page(&ok, 1, 2);
+        assert_eq!(page.matching, 4);
+        let ids: Vec<u64> = page.entries.iter().map(|e| e.id).collect();
+        assert_eq!(ids, [3, 4]);
+        assert!(journal.page(&ok, 4, 2).entries.is_empty());
+    }
+
+    #[test]
+    fn long_values_are_cut_to_their_bound_and_marked() {
+        let uri: Uri = format!("/{}?{}", "p".repeat(2000), "q".repeat(3000))
+            .parse()
+            .unwrap();
+        let (target, cut) = Target::new(&uri);
+        assert!(cut);
+        assert_eq!(
+            target.path().len(),
+            MAX_PATH_BYTES + "...[+977 bytes]".len()
+        );
+        assert!(
+            target.path().ends_with("p...[+977 bytes]"),
+            "{}",
+            target.path()
+        );
+        assert!(target.query().ends_with("q...[+952 bytes]"));
+        let (_, cut) = Target::new(&"/a?b=1".parse().unwrap());
+        assert!(!cut);
+
+        let long = HeaderValue::from_str(&"v".repeat(1000)).unwrap();
+        let name = HeaderName::from_static("x-long");
+        let many: Vec<(HeaderName, HeaderValue)> = (0..20)
+            .map(|i| {
+                (
+                    HeaderName::try_from(format!("x-h{i}")).unwrap(),
+                    long.clone(),
+                )
+            })
+            .collect();
+        let (headers, cut) = Headers::new(std::iter::once((&name, &long)));
+        assert!(cut);
+        let (_, value) = headers.pairs().next().unwrap();
+        assert!(value.ends_with(b"v...[+488 bytes]"));
+        let (headers, cut) = Headers::new(many.iter().map(|(n, v)| (n, v)));
+        assert!(cut);
+        assert!(headers.0.len() <= MAX_HEADERS_BYTES, "{}", headers.0.len());
+        assert!(headers.0.capacity() <= BUFFER_BYTES);
+        assert!(headers.pairs().count() < 20);
+        let name = HeaderName::try_from("x-".repeat(100)).unwrap();
+        let short = HeaderValue::from_static("secret-under-a-long-name");
+        let (headers, cut) = Headers::new(std::iter::once((&name, &short)));
+        assert!(cut);
+        let (_, value) = headers.pairs().next().unwrap();
+        assert_eq!(value, REDACTED.as_bytes(), "a cut name cannot be judged");
+        // What README promises of an entry's memory.
+        assert!(size_of::<CachePadded<Mutex<Option<Entry>>>>() <= SLOT_BYTES);
+        const { assert!(MAX_ENTRY_BYTES <= 12_900) };
+        assert_eq!(keep_str("abc", 3), None);
+        assert_eq!(keep_str("abcé", 4).as_deref(), Some("abc...[+2 bytes]"));
+    }
+
+    #[test]
     fn filters_combine() {
         let journal = Journal::new(10);
-        journal.record(entry(429, Some("REQUEST_THROTTLED")));
-        journal.record(entry(200, None));
+        record(&journal, entry(429, Some("REQUEST_THROTTLED")));
+        record(&journal, entry(200, None));
         let throttled = Filter {
             scenario: Some("request_throttled".into()),
             status: Some(429),
@@ -480,13 +771,37 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_redacted() {
-        assert!(is_secret_header("Authorization"));
-        assert!(is_secret_header("X-Admin-Token"));
-        assert!(!is_secret_header("Accept-Language"));
+    fn one_rule_judges_header_and_query_names_alike() {
+        let cases = [
+            ("Authorization", true),
+            ("X-Admin-Token", true),
+            ("Ocp-Apim-Subscription-Key", true),
+            ("X-Functions-Key", true),
+            ("X-Auth", true),
+            ("Set-Cookie", true),
+            ("access%5Ftoken", true),
+            ("access%5ftoken", true),
+            ("client+secret", true),
+            ("client_assertion", true),
+            ("code", true),
+            ("SIG", true),
+            ("pw", true),
+            ("session_key", true),
+            ("X-Amz-Signature", true),
+            ("Accept-Language", false),
+            ("recordId", false),
+            ("signal", false),
+            ("X-Simulate-Session", false),
+            ("simulateSession", false),
+            ("simulate_session", false),
+            ("%ZZ", false),
+        ];
+        for (name, secret) in cases {
+            assert_eq!(is_secret_name(name), secret, "{name}");
+        }
         assert_eq!(
-            redact_query("recordId=1&access_token=abc&Key=x"),
-            "recordId=1&access_token=[REDACTED]&Key=[REDACTED]"
+            redact_query("recordId=1&access%5Ftoken=abc&Key=x&flag&sig="),
+            "recordId=1&access%5Ftoken=[REDACTED]&Key=[REDACTED]&flag&sig=[REDACTED]"
         );
     }
 }

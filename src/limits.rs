@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | query string | 8 KiB (`--max-query-bytes`) | 414 `URI_TOO_LONG` |
 //! | header names and values together | 16 KiB (`--max-header-bytes`) | 431 `HEADERS_TOO_LARGE` |
-//! | a body on GET | none allowed | 400 `INVALID_REQUEST` (parameter `body`) |
+//! | a body on GET | none allowed | 400 `INVALID_REQUEST` (parameter `body`), unread |
 //! | admin request body | 64 KiB (`--max-body-bytes`) | 413 `PAYLOAD_TOO_LARGE` |
 //! | time to send the request head | 5 s (`--request-timeout`) | 408, from actix-http |
 //!
@@ -32,6 +32,15 @@ pub struct Head<'a> {
 }
 
 impl<'a> Head<'a> {
+    /// Whether the head declares a body: chunked, or a `Content-Length`
+    /// other than zero (`0`, `00`, ... all mean none).
+    pub fn has_body(&self) -> bool {
+        self.chunked
+            || self
+                .content_length
+                .is_some_and(|v| !v.iter().all(|b| *b == b'0'))
+    }
+
     /// Counts one request header.
     pub fn count(&mut self, name: &HeaderName, value: &'a HeaderValue) {
         self.header_bytes += name.as_str().len() + value.len();
@@ -71,8 +80,7 @@ pub fn check(head: &Head, max_query: usize, max_headers: usize) -> Option<ApiErr
             .with_detail("limit", max_headers),
         );
     }
-    let has_body = head.chunked || head.content_length.is_some_and(|v| v != b"0");
-    if head.is_get && has_body {
+    if head.is_get && head.has_body() {
         return Some(ApiError::invalid_request(
             "body",
             "a GET request must not carry a body",
@@ -104,6 +112,7 @@ mod tests {
         let code = |h: Head| check(&h, 100, 200).map(|e| (e.status, e.code));
         assert_eq!(code(head(100, 200, None)), None);
         assert_eq!(code(head(100, 200, Some(b"0"))), None);
+        assert_eq!(code(head(100, 200, Some(b"00"))), None, "still zero");
         assert_eq!(code(head(101, 0, None)), Some((414, "URI_TOO_LONG".into())));
         assert_eq!(
             code(head(0, 201, None)),

@@ -1,5 +1,5 @@
-//! Per-thread shards for the state every request writes (the journal and the
-//! metrics), and `Slots`, the small table a thread keeps of what it served
+//! Per-thread shards for the state every request writes (the metrics), and
+//! `Slots`, the small table a thread keeps of what it served
 //! last.
 //!
 //! Rationale: a value both workers write on every request (one lock, one

@@ -4,9 +4,9 @@
 //! - Definitions (catalogue, data, expired tokens) sit behind an `ArcSwap`:
 //!   requests read them without a lock, `/__admin/reload` swaps them whole,
 //!   and a failed reload leaves the old ones serving.
-//! - Mutable state is in two short-held, poison-tolerant mutexes: `sessions`
-//!   (decided on before the answer) and `journal` (recorded after it). Neither
-//!   is held across an `.await`.
+//! - Mutable state is behind short-held, poison-tolerant mutexes: `sessions`
+//!   (decided on before the answer) and the journal's slots (one written
+//!   after it). None is held across an `.await`.
 //! - The rate limiter and the failure generator synchronise on their own.
 
 use std::hash::RandomState;
@@ -68,6 +68,9 @@ pub struct AppState {
     pub failures: Option<FailureInjector>,
     /// The OpenAPI document, rendered once.
     pub openapi: String,
+    /// Held while a reload reads and builds: one at a time, so concurrent
+    /// reloads cannot each hold a copy of large files.
+    reloading: Mutex<()>,
 }
 
 /// Loads the embedded files and an optional directory: every problem of
@@ -150,6 +153,7 @@ impl AppState {
             sessions_idle: AtomicBool::new(true),
             journal: Journal::new(config.journal_capacity),
             metrics: Metrics::default(),
+            reloading: Mutex::new(()),
             config,
         })
     }
@@ -181,8 +185,10 @@ impl AppState {
     }
 
     /// Re-reads the scenario and data files; on any problem the old
-    /// definitions keep serving.
+    /// definitions keep serving. Blocks for as long as the files take to
+    /// read and build: call it off the workers (`web::block`).
     pub fn reload(&self) -> Result<Arc<Definitions>, Vec<Problem>> {
+        let _one_at_a_time = crate::shard::lock(&self.reloading);
         let defs = Arc::new(load(&self.config, self.reference)?);
         self.defs.store(defs.clone());
         Ok(defs)

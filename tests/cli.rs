@@ -392,3 +392,42 @@ fn validate_and_serve_refuse_the_same_files_with_the_same_located_problem() {
         assert!(stderr.contains(problem), "{name}: {problem} in {stderr}");
     }
 }
+
+#[test]
+fn an_admin_token_that_is_not_visible_ascii_is_refused_at_start_up_with_exit_2() {
+    // Such a token could never be sent in a bearer header, so it would lock
+    // the admin API; the message must not print the token itself.
+    for token in ["pass word", "caf\u{e9}-token", "tab\there"] {
+        let (code, _, stderr) = run(&["--admin-token", token, "openapi"]);
+        assert_eq!(code, 2, "{token:?}: {stderr}");
+        assert!(stderr.contains("--admin-token"), "{token:?}: {stderr}");
+        assert!(stderr.contains("visible ASCII"), "{token:?}: {stderr}");
+        assert!(!stderr.contains(token), "the token is not echoed: {stderr}");
+    }
+    let (code, _, stderr) = run(&["--admin-token", "p@ss:word!", "openapi"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn validate_reports_a_definitions_file_over_16_mib_as_a_problem() {
+    let mut big = String::from("{}");
+    big.push_str(&" ".repeat(16 * 1024 * 1024 + 1));
+    let dir = temp_dir("too-big", &[("big.json", &big)]);
+    let (code, stdout, _) = run(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("big.json:1:1:"), "{stdout}");
+    assert!(stdout.contains("16 MiB"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_journal_capacity_over_its_bound_is_refused_at_start_up_with_exit_2() {
+    // The journal's slots are allocated at start-up: an unbounded capacity
+    // would be an allocation the machine cannot make.
+    let (code, _, stderr) = run(&["--journal-capacity", "100001", "openapi"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--journal-capacity"), "{stderr}");
+    assert!(stderr.contains("100000"), "{stderr}");
+    let (code, _, stderr) = run(&["--journal-capacity", "100000", "openapi"]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -464,3 +464,332 @@ async fn sticky_scenarios_are_capped_in_number_and_size() {
     assert_eq!(again.status().as_u16(), 201);
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn an_admin_token_of_any_visible_ascii_characters_unlocks_the_admin_api() {
+    // Regression: a token with a character outside A-Za-z0-9-._~+/= locked
+    // the admin API for good (401 even with the exact token).
+    let app = spawn_with(Config {
+        admin_token: Some("p@ss:word!".into()),
+        ..Config::default()
+    })
+    .await;
+    let cases = [
+        ("Bearer p@ss:word!", 200),
+        ("bearer p@ss:word!", 200),
+        ("Bearer p@ss:word", 401),
+        ("Bearer p@ss:word!!", 401),
+        ("Basic p@ss:word!", 401),
+        ("p@ss:word!", 401),
+    ];
+    for (authorization, status) in cases {
+        let response = app
+            .get("/__admin/requests", &[("Authorization", authorization)])
+            .await;
+        assert_eq!(response.status().as_u16(), status, "{authorization}");
+        if status == 401 {
+            assert_error(response, 401, "ADMIN_UNAUTHORIZED").await;
+        }
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn journal_redacts_secret_query_parameters_and_headers_by_one_rule() {
+    // Regression: OAuth, signing and cloud-gateway names (code, client_secret,
+    // sig, Ocp-Apim-Subscription-Key, ...) and an encoded access%5Ftoken were
+    // journaled in clear.
+    let app = spawn_app().await;
+    // (in the query?, name as sent, redacted?)
+    let cases = [
+        (true, "code", true),
+        (true, "client_secret", true),
+        (true, "refresh_token", true),
+        (true, "id_token", true),
+        (true, "sig", true),
+        (true, "client_assertion", true),
+        (true, "session_key", true),
+        (true, "access%5Ftoken", true),
+        (true, "X-Amz-Signature", true),
+        (true, "api-key", true),
+        (true, "Password", true),
+        (true, "auth", true),
+        (true, "credential", true),
+        (true, "color", false),
+        (true, "simulateSession", false),
+        (false, "Ocp-Apim-Subscription-Key", true),
+        (false, "X-Functions-Key", true),
+        (false, "X-Auth", true),
+        (false, "Authorization", true),
+        (false, "Cookie", true),
+        (false, "X-Refresh-Token", true),
+        (false, "X-Client-Secret", true),
+        (false, "X-Session-Credential", true),
+        (false, "Accept-Language", false),
+        (false, "X-Simulate-Session", false),
+    ];
+    for (i, (in_query, name, redacted)) in cases.into_iter().enumerate() {
+        app.request(Method::DELETE, "/__admin/requests").await;
+        let value = format!("value-{i}-visible");
+        let response = match in_query {
+            true => app.get(&format!("{RECORDS}&{name}={value}"), &[]).await,
+            false => app.get(RECORDS, &[(name, value.as_str())]).await,
+        };
+        assert_eq!(response.status().as_u16(), 200, "{name}");
+        let journal = json_of(app.get("/__admin/requests", &[]).await).await;
+        let entry = &journal["requests"][0];
+        let shown = match in_query {
+            true => entry["query"].as_str().unwrap().to_owned(),
+            false => entry["headers"][name.to_ascii_lowercase()]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        };
+        match redacted {
+            true => {
+                assert!(!shown.contains(&value), "{name} in clear: {entry}");
+                assert!(shown.contains("[REDACTED]"), "{name}: {entry}");
+            }
+            false => assert!(shown.contains(&value), "{name} hidden: {entry}"),
+        }
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn refused_requests_are_journaled_with_long_values_truncated_and_marked() {
+    // Regression: a 431 or 414 request was journaled in full: 4,000 requests
+    // with a 127 KB header took the process from 5 to 262 MiB.
+    let app = spawn_app().await;
+    let padding = "v".repeat(100_000);
+    let refused = app.get(RECORDS, &[("X-Padding", &padding)]).await;
+    assert_error(refused, 431, "HEADERS_TOO_LARGE").await;
+    let long_query = format!("{RECORDS}&pad={}", "q".repeat(9_000));
+    assert_error(app.get(&long_query, &[]).await, 414, "URI_TOO_LONG").await;
+    let long_path = format!("/no/such/{}", "p".repeat(5_000));
+    assert_error(app.get(&long_path, &[]).await, 404, "ROUTE_NOT_FOUND").await;
+
+    let journal = json_of(app.get("/__admin/requests", &[]).await).await;
+    let entries = journal["requests"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{journal}");
+    let header = entries[0]["headers"]["x-padding"].as_str().unwrap();
+    let query = entries[1]["query"].as_str().unwrap();
+    let path = entries[2]["path"].as_str().unwrap();
+    let sent_query = long_query.split_once('?').unwrap().1;
+    for (what, kept, sent) in [
+        ("header", header, padding.as_str()),
+        ("query", query, sent_query),
+        ("path", path, long_path.as_str()),
+    ] {
+        assert!(kept.len() <= 2_100, "{what} kept {} bytes", kept.len());
+        // `<first bytes>...[+N bytes]`, N the bytes dropped.
+        let (prefix, marker) = kept.split_once("...[+").expect(what);
+        let dropped: usize = marker.strip_suffix(" bytes]").unwrap().parse().unwrap();
+        assert!(sent.starts_with(prefix), "{what}");
+        assert_eq!(prefix.len() + dropped, sent.len(), "{what}");
+    }
+    for entry in entries {
+        assert_eq!(entry["truncated"], true, "{entry:.200}");
+    }
+    // An ordinary request is kept whole, and says so.
+    app.request(Method::DELETE, "/__admin/requests").await;
+    app.get(RECORDS, &[("X-Simulate-Session", "whole")]).await;
+    let journal = json_of(app.get("/__admin/requests", &[]).await).await;
+    assert_eq!(journal["requests"][0]["truncated"], false, "{journal}");
+    assert_eq!(
+        journal["requests"][0]["headers"]["x-simulate-session"],
+        "whole"
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_journal_lists_a_page_by_limit_and_offset() {
+    // Regression: a listing was the whole journal in one answer (98 MB for
+    // a full one), built while holding the rings every request writes.
+    let app = spawn_app().await;
+    for i in 0..7 {
+        app.get(&format!("{RECORDS}&page={i}"), &[]).await;
+    }
+    let page = json_of(app.get("/__admin/requests?limit=3&offset=2", &[]).await).await;
+    let queries: Vec<&str> = page["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(queries.len(), 3, "{page}");
+    for (query, i) in queries.iter().zip(2..) {
+        assert!(query.ends_with(&format!("&page={i}")), "{query}");
+    }
+    assert_eq!(page["count"], 7, "count is every matching entry");
+    assert_eq!(page["offset"], 2);
+    assert_eq!(page["limit"], 3);
+    assert_eq!(page["next"], 5);
+    let last = json_of(app.get("/__admin/requests?limit=3&offset=6", &[]).await).await;
+    assert_eq!(last["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(last["next"], Value::Null);
+    let default = json_of(app.get("/__admin/requests", &[]).await).await;
+    assert_eq!(default["limit"], 100);
+    assert_eq!(default["offset"], 0);
+    for bad in ["limit=0", "limit=1001", "limit=ten", "offset=-1"] {
+        let body = assert_error(
+            app.get(&format!("/__admin/requests?{bad}"), &[]).await,
+            400,
+            "INVALID_REQUEST",
+        )
+        .await;
+        let parameter = bad.split('=').next().unwrap();
+        assert_eq!(body["details"]["parameter"], parameter, "{bad}");
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_journal_capacity_counts_entries_across_workers() {
+    // Each worker used to keep a ring of its own of `--journal-capacity`.
+    let app = spawn_with(Config {
+        workers: 2,
+        journal_capacity: 4,
+        ..Config::default()
+    })
+    .await;
+    // Concurrent requests on separate connections, so both workers serve.
+    let requests = (0..24).map(|i| {
+        let client = reqwest::Client::new();
+        let url = format!("{}{RECORDS}&n={i}", app.address);
+        async move { client.get(url).send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(requests).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let journal = json_of(app.get("/__admin/requests", &[]).await).await;
+    assert_eq!(
+        journal["requests"].as_array().unwrap().len(),
+        4,
+        "{journal}"
+    );
+    assert_eq!(journal["count"], 4);
+    assert_eq!(journal["capacity"], 4);
+    assert_eq!(journal["evictions"], 20);
+    let cleared = json_of(app.request(Method::DELETE, "/__admin/requests").await).await;
+    assert_eq!(cleared["cleared"], 4);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_journal_lists_requests_in_arrival_order() {
+    // Regression: entries were listed in completion order while `time` is
+    // the arrival time, so a delayed request came after later plain ones.
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let (sent, was_sent) = std::sync::mpsc::channel();
+    let slow = actix_web::rt::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        let head = format!(
+            "GET {RECORDS}&order=slow HTTP/1.1\r\nHost: x\r\nX-Simulate-Delay: 300\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        sent.send(()).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    });
+    actix_web::rt::task::spawn_blocking(move || was_sent.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.get(&format!("{RECORDS}&order=plain"), &[])
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert!(slow.await.unwrap().starts_with("HTTP/1.1 200"));
+
+    let journal = json_of(app.get("/__admin/requests", &[]).await).await;
+    let entries = journal["requests"].as_array().unwrap();
+    let order: Vec<&str> = entries
+        .iter()
+        .map(|e| e["query"].as_str().unwrap().rsplit('=').next().unwrap())
+        .collect();
+    assert_eq!(order, ["slow", "plain"], "{journal}");
+    let times: Vec<&str> = entries
+        .iter()
+        .map(|e| e["time"].as_str().unwrap())
+        .collect();
+    assert!(times[0] <= times[1], "{times:?}");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn reload_parses_off_the_workers_so_requests_meanwhile_are_answered() {
+    // Regression: reload parsed on the worker thread: a 49 MiB data file held
+    // it for a second and every request queued behind it waited.
+    let dir = dir_with("reload-off-worker", &[("user.json", "{}")]);
+    let app = spawn_with(Config {
+        scenarios: Some(dir.clone()),
+        ..Config::default()
+    })
+    .await;
+    // Arrange: a valid file of about 10 MiB, slow to parse.
+    let tokens: Vec<String> = (0..600_000).map(|i| format!("expired-{i:010}")).collect();
+    std::fs::write(
+        dir.join("user.json"),
+        json!({ "expiredTokens": tokens }).to_string(),
+    )
+    .unwrap();
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let (sent, was_sent) = std::sync::mpsc::channel();
+    let reload = actix_web::rt::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .write_all(b"POST /__admin/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        sent.send(()).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        (answer, std::time::Instant::now())
+    });
+    actix_web::rt::task::spawn_blocking(move || was_sent.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    // Act: the one worker answers while the reload is still being parsed.
+    let health = app.get("/health", &[]).await;
+    let health_answered = std::time::Instant::now();
+    assert_eq!(health.status().as_u16(), 200);
+    let (answer, reload_answered) = reload.await.unwrap();
+    // Assert
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        health_answered < reload_answered,
+        "the health check waited for the reload"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_definitions_file_over_the_size_bound_is_a_problem_naming_the_file() {
+    let dir = dir_with("too-big", &[("user.json", "{}")]);
+    let app = spawn_with(Config {
+        scenarios: Some(dir.clone()),
+        ..Config::default()
+    })
+    .await;
+    // 17 MiB of whitespace around an empty object: valid JSON, too big.
+    let mut big = String::from("{}");
+    big.push_str(&" ".repeat(17 * 1024 * 1024));
+    std::fs::write(dir.join("user.json"), big).unwrap();
+    let failed = app.request(Method::POST, "/__admin/reload").await;
+    let body = assert_error(failed, 400, "INVALID_DEFINITIONS").await;
+    let problem = body["details"]["problems"][0].as_str().unwrap();
+    assert!(problem.contains("user.json:1:1:"), "{problem}");
+    assert!(problem.contains("16 MiB"), "{problem}");
+    assert_eq!(app.get(RECORDS, &[]).await.status().as_u16(), 200);
+    let _ = std::fs::remove_dir_all(&dir);
+    app.stop().await;
+}

@@ -24,15 +24,16 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(Config::default()).await
 }
 
-/// Starts the real server on a free port with `config` (port and workers are
-/// set here, and the clock unless `config` has one).
+/// Starts the real server on a free port with `config` (port here; one
+/// worker unless `config` asks for a number; the clock unless `config` has
+/// one).
 pub async fn spawn_with(config: Config) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = env_logger::builder().is_test(true).try_init();
     }
     let config = Config {
         port: 0,
-        workers: 1,
+        workers: config.workers.max(1),
         clock: config.clock.or_else(|| {
             time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339).ok()
         }),
