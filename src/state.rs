@@ -82,6 +82,16 @@ pub fn load(config: &Config, reference: OffsetDateTime) -> Result<Definitions, V
     if !problems.is_empty() {
         return Err(problems);
     }
+    definitions(config, sources, reference)
+}
+
+/// The checks and the build of `load`, over files already read and parsed
+/// (the embedded ones first); the loader fuzz target calls it directly.
+pub fn definitions(
+    config: &Config,
+    sources: Vec<files::Source<files::DefinitionFile>>,
+    reference: OffsetDateTime,
+) -> Result<Definitions, Vec<Problem>> {
     let catalogue = Catalogue::build(&sources, files::EMBEDDED.len())?;
     let mut problems: Vec<Problem> = sources
         .iter()

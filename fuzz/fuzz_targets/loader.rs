@@ -1,10 +1,14 @@
-//! The scenario/data file loader: any file text is loaded or refused with a
-//! located problem; a loaded catalogue still answers every status it claims.
+//! The scenario/data file loader: any file text is loaded or refused with
+//! located problems, through the very checks that start-up, reload and
+//! `validate` run (`state::definitions`), dataset build included; never a
+//! panic.
 #![no_main]
 
+use crm_connector_mock::Config;
 use crm_connector_mock::files::{self, DefinitionFile};
-use crm_connector_mock::scenario::Catalogue;
+use crm_connector_mock::state;
 use libfuzzer_sys::fuzz_target;
+use time::macros::datetime;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -18,12 +22,13 @@ fuzz_target!(|data: &[u8]| {
     let (mut sources, problems) = files::read_all(None);
     assert!(problems.is_empty());
     sources.push(user);
-    match Catalogue::build(&sources, files::EMBEDDED.len()) {
-        Ok(catalogue) => assert!(catalogue.valid_values().len() >= 6),
+    let reference = datetime!(2026-11-25 12:00:00 UTC);
+    match state::definitions(&Config::default(), sources, reference) {
+        Ok(defs) => assert!(defs.catalogue.valid_values().len() >= 6),
         Err(problems) => assert!(
             problems
                 .iter()
-                .all(|p| p.file == "fuzz.json" && p.line >= 1)
+                .all(|p| p.file == "fuzz.json" && p.line >= 1 && p.column >= 1)
         ),
     }
 });
