@@ -107,11 +107,18 @@ pub fn related_records(ctx: RequestContext, req: HttpRequest) -> Answer {
     operation(ctx, req, Operation::RelatedRecords)
 }
 
-/// GET /metrics: the Prometheus text exposition.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// GET /metrics: the Prometheus text format 0.0.4, or OpenMetrics when the
+/// client's `Accept` asks for it.
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let format = crate::metrics::Format::negotiate(accept);
     HttpResponse::Ok()
-        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render())
+        .content_type(format.content_type())
+        .insert_header((header::VARY, "Accept"))
+        .body(state.metrics.render(format))
 }
 
 pub async fn health(ctx: RequestContext) -> HttpResponse {
