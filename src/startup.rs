@@ -14,6 +14,9 @@ use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH};
 use crate::state::AppState;
 use crate::transport::ConnectionFd;
 
+/// The `Allow` of every GET resource.
+const GET_HEAD: &str = "GET, HEAD";
+
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
@@ -21,32 +24,39 @@ pub struct Application {
     port: u16,
 }
 
-/// The URL table, on one screen.
+/// The URL table, on one screen. Every GET resource answers HEAD too, with
+/// the same status and headers and no body (RFC 9110 section 9.3.2): the
+/// same handler runs and actix-http leaves the body out.
 fn routes(cfg: &mut web::ServiceConfig, config: &Config) {
     cfg.service(
         web::resource(config.activities_path.as_str())
             .route(web::get().to(api::related_activities))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::related_activities))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(config.records_path.as_str())
             .route(web::get().to(api::related_records))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::related_records))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(HEALTH_PATH)
             .route(web::get().to(api::health))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::health))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(OPENAPI_PATH)
             .route(web::get().to(api::openapi_json))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::openapi_json))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(METRICS_PATH)
             .route(web::get().to(api::metrics))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::metrics))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     );
     if !config.no_admin {
         cfg.service(admin::scope());
