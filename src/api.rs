@@ -15,7 +15,7 @@ use crate::context::RequestContext;
 use crate::contract::{
     Operation, SIMULATE_DELAY_HEADER, SIMULATE_ERROR_HEADER, SIMULATE_SESSION_HEADER,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, Input};
 use crate::state::AppState;
 use crate::transport;
 
@@ -30,7 +30,7 @@ const PREFER: HeaderName = HeaderName::from_static("prefer");
 fn knob<'r>(value: &'r HeaderValue, label: &str) -> Result<&'r str, ApiError> {
     value
         .to_str()
-        .map_err(|_| ApiError::invalid_request(label, "must be visible ASCII text"))
+        .map_err(|_| ApiError::invalid(Input::Header(label), "must be visible ASCII text"))
 }
 
 /// The request's inputs in one pass over its headers (most requests carry

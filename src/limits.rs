@@ -15,7 +15,7 @@
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Input};
 
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -73,8 +73,8 @@ pub fn check(head: &Head, max_query: usize, max_headers: usize) -> Option<ApiErr
     }
     let has_body = head.chunked || head.content_length.is_some_and(|v| v != b"0");
     if head.is_get && has_body {
-        return Some(ApiError::invalid_request(
-            "body",
+        return Some(ApiError::invalid(
+            Input::Body,
             "a GET request must not carry a body",
         ));
     }
