@@ -21,6 +21,9 @@ pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_TIMEOUT_MS: u64 = 5_000;
+/// Longest `--request-timeout` (an hour); 0 is refused too, since actix
+/// reads it as "no limit" (no slowloris protection).
+pub const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
 
 /// What the envelope knows of a request head.
 pub struct Head<'a> {

@@ -33,11 +33,22 @@ fn serve(config: Config) -> Result<ExitCode, String> {
         logsink::flush();
         let handle = app.handle();
         actix_web::rt::spawn(async move {
-            match startup::shutdown_signal().await {
-                Ok(signal) => log::info!("{signal}: finishing in-flight requests, then stopping"),
-                Err(e) => log::error!("cannot listen for signals ({e}); stopping"),
-            }
-            handle.stop(true).await;
+            let mut signals = match startup::Signals::listen() {
+                Ok(signals) => signals,
+                Err(e) => {
+                    log::error!("cannot listen for signals ({e}); stopping");
+                    return handle.stop(true).await;
+                }
+            };
+            let (signal, _) = signals.next().await;
+            log::info!(
+                "{signal}: finishing in-flight requests, then stopping (again to exit at once)"
+            );
+            actix_web::rt::spawn(handle.stop(true));
+            let (signal, code) = signals.next().await;
+            log::warn!("second {signal}: exiting now, in-flight requests are cut off");
+            logsink::flush();
+            std::process::exit(i32::from(code));
         });
         app.run_until_stopped()
             .await

@@ -138,17 +138,35 @@ impl Application {
     }
 }
 
-/// Resolves on the first SIGTERM or SIGINT, e.g. from `docker stop` or
-/// Ctrl-C. Stop the server gracefully then: in-flight requests get
-/// `--shutdown-timeout` seconds.
-pub async fn shutdown_signal() -> std::io::Result<&'static str> {
-    use actix_web::rt::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let which =
-        futures_util::future::select(Box::pin(terminate.recv()), Box::pin(interrupt.recv())).await;
-    Ok(match which {
-        futures_util::future::Either::Left(_) => "SIGTERM",
-        futures_util::future::Either::Right(_) => "SIGINT",
-    })
+/// SIGTERM and SIGINT, e.g. from `docker stop` or Ctrl-C. The first stops
+/// the server gracefully (in-flight requests get `--shutdown-timeout`
+/// seconds); `main` keeps listening, and a second one exits at once.
+pub struct Signals {
+    terminate: actix_web::rt::signal::unix::Signal,
+    interrupt: actix_web::rt::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Starts listening (signals before this keep their default action).
+    pub fn listen() -> std::io::Result<Signals> {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// The next SIGTERM or SIGINT: its name and the exit code of a process
+    /// it ends (128 + its number, as a shell reports a killed process).
+    pub async fn next(&mut self) -> (&'static str, u8) {
+        let which = futures_util::future::select(
+            Box::pin(self.terminate.recv()),
+            Box::pin(self.interrupt.recv()),
+        )
+        .await;
+        match which {
+            futures_util::future::Either::Left(_) => ("SIGTERM", 128 + 15),
+            futures_util::future::Either::Right(_) => ("SIGINT", 128 + 2),
+        }
+    }
 }

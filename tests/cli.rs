@@ -298,3 +298,73 @@ fn sigterm_and_sigint_let_in_flight_requests_finish_and_exit_0() {
         );
     }
 }
+
+/// Waits for `child` to exit within `limit`; kills it (and answers `None`)
+/// when it has not, so a test that hangs fails instead.
+fn wait_within(child: &mut std::process::Child, limit: std::time::Duration) -> Option<i32> {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status.code().unwrap_or(-1));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn request_timeout_0_or_over_an_hour_is_refused_with_exit_2() {
+    // What broke: --request-timeout 0 started a server without slowloris
+    // protection (actix reads 0 as "no limit"), and a huge value panicked.
+    for value in ["0", "3600001", "18446744073709551615"] {
+        let mut child = bin()
+            .args(["--port", "0", "--request-timeout", value])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let code = wait_within(&mut child, std::time::Duration::from_secs(10));
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert_eq!(code, Some(2), "--request-timeout {value}: {stderr}");
+        assert!(
+            stderr.contains("--request-timeout") && stderr.contains("1 to 3600000"),
+            "{value}: {stderr}"
+        );
+    }
+    let (code, _, _) = run(&["--request-timeout", "1", "openapi"]);
+    assert_eq!(code, 0, "1 ms is allowed");
+}
+
+#[test]
+fn a_second_signal_during_graceful_shutdown_exits_at_once() {
+    for (signal_name, exit_code) in [("TERM", 143), ("INT", 130)] {
+        // What broke: a second SIGTERM/SIGINT was ignored, so the process
+        // waited for a 10 s request (up to --shutdown-timeout 30).
+        // Arrange: a request that takes 10 s is in flight.
+        let (mut child, address) = start(&["--shutdown-timeout", "30"]);
+        let mut stream = TcpStream::connect(&address).unwrap();
+        stream
+            .write_all(b"GET /api/related-records?recordType=a&recordId=1 HTTP/1.1\r\nHost: x\r\nX-Simulate-Delay: 10000\r\n\r\n")
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // Act
+        signal(&child, signal_name);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the first SIG{signal_name} waits for the request"
+        );
+        signal(&child, signal_name);
+        // Assert
+        let code = wait_within(&mut child, std::time::Duration::from_secs(3));
+        assert_eq!(code, Some(exit_code), "second SIG{signal_name}");
+    }
+}
