@@ -1,8 +1,8 @@
 //! `GET /metrics` through the official `prometheus-client` crate: requests
 //! by operation, status and scenario; a latency histogram by operation;
-//! Retry-After violations; journal evictions; log lines dropped. Counters are
-//! monotonic: `POST /__admin/reset` does not reset them (Prometheus computes
-//! rates from them).
+//! Retry-After violations; journal evictions; log lines dropped (see
+//! `logsink`). Counters are monotonic: `POST /__admin/reset` does not reset
+//! them (Prometheus computes rates from them).
 //!
 //! Two formats, by the request's `Accept` (`Format::negotiate`): the
 //! Prometheus text format 0.0.4 by default, OpenMetrics 1.0 when the client
@@ -227,6 +227,11 @@ impl Collector for Shards {
                 "Journal entries evicted at capacity.",
                 evictions,
             ),
+            (
+                "log_lines_dropped",
+                "Log lines dropped because stderr could not take them.",
+                crate::logsink::dropped(),
+            ),
         ] {
             let counter = ConstCounter::new(value);
             counter.encode(encoder.encode_descriptor(
@@ -382,6 +387,7 @@ mod tests {
             text.contains("crm_mock_journal_evictions_total 0"),
             "{text}"
         );
+        assert!(text.contains("crm_mock_log_lines_dropped_total "), "{text}");
         assert!(text.ends_with("# EOF\n"), "{text}");
     }
 

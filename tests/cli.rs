@@ -368,3 +368,71 @@ fn a_second_signal_during_graceful_shutdown_exits_at_once() {
         assert_eq!(code, Some(exit_code), "second SIG{signal_name}");
     }
 }
+
+#[actix_web::test]
+async fn a_stderr_pipe_that_is_never_read_does_not_stop_the_server() {
+    // What broke: with stderr never read, the log buffers filled and the
+    // request threads blocked writing to stderr: after ~15,000 requests even
+    // /health stopped answering. Long activityIds make each access line
+    // ~8 KB, so 600 requests log ~5 MB, far past the pipe and the buffers.
+    let (mut child, address, lines) = launch(&[]);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let long_id = "x".repeat(8000);
+    for i in 0..600 {
+        let response = client
+            .get(format!("http://{address}/health"))
+            .header("x-ms-client-request-id", &long_id)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {i} is answered: {e}"));
+        assert_eq!(response.status().as_u16(), 200, "request {i}");
+    }
+    let fresh = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let metrics = fresh
+        .get(format!("http://{address}/metrics"))
+        .send()
+        .await
+        .expect("/metrics answers on a new connection")
+        .text()
+        .await
+        .unwrap();
+    let dropped: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("crm_mock_log_lines_dropped_total "))
+        .unwrap_or_else(|| panic!("the dropped-lines counter in {metrics}"))
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(dropped > 0, "{metrics}");
+    // Once stderr is read again, one line says how many were dropped.
+    let reader = std::thread::spawn(move || {
+        lines
+            .map_while(Result::ok)
+            .find(|l| l.contains("log lines dropped"))
+    });
+    let notice = join_within(reader, std::time::Duration::from_secs(5));
+    terminate(&child);
+    let _ = wait_within(&mut child, std::time::Duration::from_secs(5));
+    let notice = notice
+        .flatten()
+        .expect("a dropped-lines notice once stderr is read");
+    assert!(notice.contains("WARN"), "{notice}");
+}
+
+/// Joins `thread` if it finishes within `limit`.
+fn join_within<T>(thread: std::thread::JoinHandle<T>, limit: std::time::Duration) -> Option<T> {
+    let deadline = std::time::Instant::now() + limit;
+    while !thread.is_finished() {
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    thread.join().ok()
+}
