@@ -50,6 +50,9 @@ static DROPPED: AtomicU64 = AtomicU64::new(0);
 static REPORTED: AtomicU64 = AtomicU64::new(0);
 /// Whether the writer thread runs (else `flush` writes itself).
 static WRITER: AtomicBool = AtomicBool::new(false);
+/// Set when a flush timed out, cleared when the writer finishes a pass: a
+/// later flush does not wait again for a writer that is stuck.
+static STUCK: AtomicBool = AtomicBool::new(false);
 /// Flushes asked for and done (by their number), and the writer's wake-ups.
 static FLUSHES: Mutex<(u64, u64)> = Mutex::new((0, 0));
 static FLUSH_ASKED: Condvar = Condvar::new();
@@ -169,6 +172,7 @@ fn writer() {
             );
         }
         drain(&mut spare);
+        STUCK.store(false, Ordering::Relaxed);
         flushes = lock(&FLUSHES);
         flushes.1 = asked;
         FLUSH_DONE.notify_all();
@@ -190,6 +194,9 @@ pub fn flush() {
     if !WRITER.load(Ordering::Relaxed) {
         return drain(&mut Vec::new());
     }
+    if STUCK.load(Ordering::Relaxed) {
+        return;
+    }
     let deadline = Instant::now() + FLUSH_WAIT;
     let mut flushes = lock(&FLUSHES);
     flushes.0 += 1;
@@ -198,6 +205,7 @@ pub fn flush() {
     while flushes.1 < asked {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
+            STUCK.store(true, Ordering::Relaxed);
             return;
         }
         flushes = FLUSH_DONE
