@@ -29,17 +29,13 @@ fn main() -> ExitCode {
 fn serve(config: Config) -> Result<ExitCode, String> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config)?;
+        // Before the start-up line, so a signal sent once it is read is ours.
+        let mut signals = startup::Signals::listen()
+            .map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"))?;
         log::info!("listening on {}", app.base_url());
         logsink::flush();
         let handle = app.handle();
         actix_web::rt::spawn(async move {
-            let mut signals = match startup::Signals::listen() {
-                Ok(signals) => signals,
-                Err(e) => {
-                    log::error!("cannot listen for signals ({e}); stopping");
-                    return handle.stop(true).await;
-                }
-            };
             let (signal, _) = signals.next().await;
             log::info!(
                 "{signal}: finishing in-flight requests, then stopping (again to exit at once)"
