@@ -25,7 +25,7 @@ use serde_json::json;
 use crate::api::{method_not_allowed, route_not_found};
 use crate::context::RequestContext;
 use crate::contract::{ADMIN_PREFIX, Operation};
-use crate::error::ApiError;
+use crate::error::{ApiError, Input};
 use crate::fault::Fault;
 use crate::journal::Filter;
 use crate::params::QueryPairs;
@@ -183,8 +183,8 @@ fn operation(name: &str) -> Option<Operation> {
 async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(ApiError::invalid_request(
-            "body",
+        Ok(Err(e)) => Err(ApiError::invalid(
+            Input::Body,
             &format!("could not be read: {e}"),
         )),
         Err(_) => Err(ApiError::new(
@@ -196,10 +196,9 @@ async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, Ap
 }
 
 fn parse_sticky(bytes: &[u8], state: &AppState) -> Result<Sticky, ApiError> {
-    let request: StickyRequest = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::invalid_request("body", &format!("is not a sticky scenario: {e}"))
-    })?;
-    let trigger = trigger::parse(request.scenario.trim(), "scenario")?;
+    let request: StickyRequest = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid(Input::Body, &format!("is not a sticky scenario: {e}")))?;
+    let trigger = trigger::parse(request.scenario.trim(), Input::Field("scenario"))?;
     state
         .defs
         .load()
@@ -210,8 +209,8 @@ fn parse_sticky(bytes: &[u8], state: &AppState) -> Result<Sticky, ApiError> {
         Some(name) => Some(
             operation(name)
                 .ok_or_else(|| {
-                    ApiError::invalid_request(
-                        "operation",
+                    ApiError::invalid(
+                        Input::Field("operation"),
                         "must be an operation id or name, e.g. scp-get-related-records",
                     )
                 })?
@@ -219,8 +218,8 @@ fn parse_sticky(bytes: &[u8], state: &AppState) -> Result<Sticky, ApiError> {
         ),
     };
     if request.count == Some(0) {
-        return Err(ApiError::invalid_request(
-            "count",
+        return Err(ApiError::invalid(
+            Input::Field("count"),
             "must be at least 1 (omit it for no limit)",
         ));
     }
@@ -236,8 +235,8 @@ fn parse_sticky(bytes: &[u8], state: &AppState) -> Result<Sticky, ApiError> {
         ));
     }
     if request.delay_ms.is_some_and(|d| d > MAX_DELAY_MS) {
-        return Err(ApiError::invalid_request(
-            "delayMs",
+        return Err(ApiError::invalid(
+            Input::Field("delayMs"),
             &format!("must be at most {MAX_DELAY_MS}"),
         ));
     }

@@ -15,7 +15,7 @@ use crate::context::RequestContext;
 use crate::contract::{
     Operation, SIMULATE_DELAY_HEADER, SIMULATE_ERROR_HEADER, SIMULATE_SESSION_HEADER,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, Input};
 use crate::state::AppState;
 use crate::transport;
 
@@ -30,7 +30,7 @@ const PREFER: HeaderName = HeaderName::from_static("prefer");
 fn knob<'r>(value: &'r HeaderValue, label: &str) -> Result<&'r str, ApiError> {
     value
         .to_str()
-        .map_err(|_| ApiError::invalid_request(label, "must be visible ASCII text"))
+        .map_err(|_| ApiError::invalid(Input::Header(label), "must be visible ASCII text"))
 }
 
 /// The request's inputs in one pass over its headers (most requests carry
@@ -107,11 +107,18 @@ pub fn related_records(ctx: RequestContext, req: HttpRequest) -> Answer {
     operation(ctx, req, Operation::RelatedRecords)
 }
 
-/// GET /metrics: the Prometheus text exposition.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// GET /metrics: the Prometheus text format 0.0.4, or OpenMetrics when the
+/// client's `Accept` asks for it.
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let format = crate::metrics::Format::negotiate(accept);
     HttpResponse::Ok()
-        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render())
+        .content_type(format.content_type())
+        .insert_header((header::VARY, "Accept"))
+        .body(state.metrics.render(format))
 }
 
 pub async fn health(ctx: RequestContext) -> HttpResponse {

@@ -135,7 +135,7 @@ pub struct Cli {
     #[arg(long, env = "CRM_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = limits::MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
 
-    /// Milliseconds a client gets to send a complete request head (slow clients get 408).
+    /// Milliseconds a client gets to send a complete request head (slow clients get 408); 1 to 3600000.
     #[arg(long, env = "CRM_MOCK_REQUEST_TIMEOUT", value_name = "MS", default_value_t = limits::REQUEST_TIMEOUT_MS)]
     pub request_timeout: u64,
 
@@ -340,6 +340,13 @@ impl Config {
         if self.activities_path == self.records_path {
             return Err("--activities-path and --records-path must differ".to_owned());
         }
+        if !(1..=limits::MAX_REQUEST_TIMEOUT_MS).contains(&self.request_timeout) {
+            return Err(format!(
+                "--request-timeout {} must be 1 to {} ms (0 would turn off the slowloris protection)",
+                self.request_timeout,
+                limits::MAX_REQUEST_TIMEOUT_MS
+            ));
+        }
         Ok(())
     }
 }
@@ -365,5 +372,16 @@ mod tests {
             assert!(config.validate().is_err(), "{activities} {records}");
         }
         assert!(Config::default().validate().is_ok());
+    }
+
+    #[test]
+    fn request_timeouts_outside_1_ms_to_an_hour_are_rejected() {
+        for (ms, ok) in [(0, false), (1, true), (3_600_000, true), (3_600_001, false)] {
+            let config = Config {
+                request_timeout: ms,
+                ..Config::default()
+            };
+            assert_eq!(config.validate().is_ok(), ok, "{ms}");
+        }
     }
 }

@@ -43,7 +43,7 @@ use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
 use crate::contract::{Operation, SIMULATE_DELAY_PARAM, SIMULATE_SESSION_PARAM};
 use crate::data::{Record, RecordState, Restriction};
-use crate::error::{ApiError, Rendered};
+use crate::error::{ApiError, Input, Rendered};
 use crate::fault::Fault;
 use crate::lang::Language;
 use crate::limiter::ClientKey;
@@ -136,10 +136,10 @@ fn decide(
         inputs.prefer.iter().copied(),
     )?;
     let delay = match inputs.delay_header.filter(|v| !v.trim().is_empty()) {
-        Some(value) => Some(Delay::parse(value, "X-Simulate-Delay")?),
+        Some(value) => Some(Delay::parse(value, Input::Header("X-Simulate-Delay"))?),
         None => params
             .get(Param::SimulateDelay)?
-            .map(|v| Delay::parse(v, SIMULATE_DELAY_PARAM))
+            .map(|v| Delay::parse(v, Input::Query(SIMULATE_DELAY_PARAM)))
             .transpose()?,
     };
     if let Some(t) = &requested {

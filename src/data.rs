@@ -294,7 +294,7 @@ pub struct TriggerText(#[serde(skip)] pub Trigger);
 impl TryFrom<String> for TriggerText {
     type Error = String;
     fn try_from(value: String) -> Result<TriggerText, String> {
-        crate::trigger::parse(value.trim(), "simulate")
+        crate::trigger::parse(value.trim(), crate::error::Input::Field("simulate"))
             .map(TriggerText)
             .map_err(|e| e.message)
     }

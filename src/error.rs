@@ -25,6 +25,18 @@ use crate::contract;
 pub const JSON: actix_web::http::header::HeaderValue =
     actix_web::http::header::HeaderValue::from_static("application/json");
 
+/// What an `INVALID_REQUEST` is about: the kind of input, which its message
+/// names, and the input's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input<'a> {
+    Query(&'a str),
+    Header(&'a str),
+    /// The whole request body.
+    Body,
+    /// A field of a JSON body or of a definitions file.
+    Field(&'a str),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: u16,
@@ -68,14 +80,26 @@ impl ApiError {
             .and_then(|(_, value)| value.to_str().ok()?.parse().ok())
     }
 
-    /// 400 `INVALID_REQUEST` naming the parameter and what is wrong with it.
+    /// 400 `INVALID_REQUEST` about the query parameter `parameter`.
     pub fn invalid_request(parameter: &str, reason: &str) -> Self {
+        ApiError::invalid(Input::Query(parameter), reason)
+    }
+
+    /// 400 `INVALID_REQUEST` naming the input (by its kind and name) and what
+    /// is wrong with it; `details.parameter` is the name (`body` for the body).
+    pub fn invalid(input: Input, reason: &str) -> Self {
+        let (what, name) = match input {
+            Input::Query(name) => (format!("The query parameter '{name}'"), name),
+            Input::Header(name) => (format!("The header '{name}'"), name),
+            Input::Body => ("The request body".to_owned(), "body"),
+            Input::Field(name) => (format!("The field '{name}'"), name),
+        };
         ApiError::new(
             400,
             contract::INVALID_REQUEST,
-            format!("The query parameter '{parameter}' is invalid: {reason}."),
+            format!("{what} is invalid: {reason}."),
         )
-        .with_detail("parameter", parameter)
+        .with_detail("parameter", name)
         .with_detail("reason", reason)
     }
 

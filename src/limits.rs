@@ -15,12 +15,15 @@
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Input};
 
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_TIMEOUT_MS: u64 = 5_000;
+/// Longest `--request-timeout` (an hour); 0 is refused too, since actix
+/// reads it as "no limit" (no slowloris protection).
+pub const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
 
 /// What the envelope knows of a request head.
 pub struct Head<'a> {
@@ -81,8 +84,8 @@ pub fn check(head: &Head, max_query: usize, max_headers: usize) -> Option<ApiErr
         );
     }
     if head.is_get && head.has_body() {
-        return Some(ApiError::invalid_request(
-            "body",
+        return Some(ApiError::invalid(
+            Input::Body,
             "a GET request must not carry a body",
         ));
     }

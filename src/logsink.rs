@@ -9,14 +9,22 @@
 //! access line takes a short path: `access` appends it, in env_logger's
 //! layout, to the calling thread's own buffer (a lock no other request
 //! thread touches). Lines reach stderr at most 20 ms late; `main` flushes
-//! after the start-up line and at exit, and a buffer over 1 MiB is written
-//! at once, so memory stays bounded even when stderr is slow. Lines of two
-//! workers may interleave out of timestamp order within one 20 ms batch.
+//! after the start-up line and at exit. Lines of two workers may interleave
+//! out of timestamp order within one 20 ms batch.
+//!
+//! Only the writer thread writes to stderr, so a stderr that cannot take
+//! more (a full pipe its reader never drains, #13 item 21) blocks that thread
+//! alone, never a request. Meanwhile each buffer grows to at most 1 MiB
+//! (`HIGH_WATER`); lines past that are dropped and counted
+//! (`dropped()`, the `crm_mock_log_lines_dropped_total` metric), as are the
+//! lines of a write that fails. When writing resumes, one warning says how
+//! many were dropped. `flush` waits for the writer at most `FLUSH_WAIT`, so
+//! neither start-up nor exit hangs on a stuck stderr.
 
 use std::cell::{Cell, OnceCell};
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::shard::lock;
 use std::time::{Duration, Instant, SystemTime};
@@ -26,7 +34,10 @@ use std::time::{Duration, Instant, SystemTime};
 pub const ACCESS_TARGET: &str = "crm_connector_mock::access";
 
 const INTERVAL: Duration = Duration::from_millis(20);
-const HIGH_WATER: usize = 1024 * 1024;
+/// A thread's buffer takes no line once it holds this many bytes.
+pub const HIGH_WATER: usize = 1024 * 1024;
+/// How long `flush` waits for the writer thread.
+const FLUSH_WAIT: Duration = Duration::from_secs(1);
 
 type Buffer = Arc<Mutex<Vec<u8>>>;
 
@@ -34,6 +45,23 @@ type Buffer = Arc<Mutex<Vec<u8>>>;
 static BUFFERS: Mutex<Vec<Buffer>> = Mutex::new(Vec::new());
 /// Whether `init` installed the sink and `RUST_LOG` lets access lines through.
 static ACCESS_FAST: AtomicBool = AtomicBool::new(false);
+/// Lines dropped since start, and how many of them a warning has reported.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+static REPORTED: AtomicU64 = AtomicU64::new(0);
+/// Whether the writer thread runs (else `flush` writes itself).
+static WRITER: AtomicBool = AtomicBool::new(false);
+/// Set when a flush timed out, cleared when the writer finishes a pass: a
+/// later flush does not wait again for a writer that is stuck.
+static STUCK: AtomicBool = AtomicBool::new(false);
+/// Flushes asked for and done (by their number), and the writer's wake-ups.
+static FLUSHES: Mutex<(u64, u64)> = Mutex::new((0, 0));
+static FLUSH_ASKED: Condvar = Condvar::new();
+static FLUSH_DONE: Condvar = Condvar::new();
+
+/// Log lines dropped since start because stderr could not take them.
+pub fn dropped() -> u64 {
+    DROPPED.load(Ordering::Relaxed)
+}
 
 thread_local! {
     static OWN: OnceCell<Buffer> = const { OnceCell::new() };
@@ -49,8 +77,9 @@ struct Prefix {
     bytes: [u8; PREFIX_MAX],
 }
 
-/// Runs `f` on this thread's buffer (registered on first use).
-fn with_own<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+/// Appends one line to this thread's buffer (registered on first use) with
+/// `f`, or drops and counts it when the buffer is full.
+fn with_own(f: impl FnOnce(&mut Vec<u8>)) {
     OWN.with(|own| {
         let buffer = own.get_or_init(|| {
             let buffer = Buffer::default();
@@ -58,11 +87,11 @@ fn with_own<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
             buffer
         });
         let mut guard = lock(buffer);
-        let result = f(&mut guard);
         if guard.len() >= HIGH_WATER {
-            write_out(&mut guard);
+            DROPPED.fetch_add(1, Ordering::Relaxed);
+        } else {
+            f(&mut guard);
         }
-        result
     })
 }
 
@@ -86,9 +115,15 @@ fn write_out(buffer: &mut Vec<u8>) {
         return;
     }
     let mut stderr = std::io::stderr().lock();
-    // Nowhere to report a failing stderr; the lines are dropped.
-    let _ = stderr.write_all(buffer);
-    let _ = stderr.flush();
+    // A failing stderr cannot report itself: its lines are counted as dropped.
+    if stderr
+        .write_all(buffer)
+        .and_then(|()| stderr.flush())
+        .is_err()
+    {
+        let lines = buffer.iter().filter(|b| **b == b'\n').count();
+        DROPPED.fetch_add(lines as u64, Ordering::Relaxed);
+    }
     buffer.clear();
 }
 
@@ -104,17 +139,43 @@ pub fn init() {
     ACCESS_FAST.store(log::logger().enabled(&access), Ordering::Relaxed);
     let spawned = std::thread::Builder::new()
         .name("log-writer".into())
-        .spawn(|| {
-            let mut spare = Vec::new();
-            loop {
-                std::thread::sleep(INTERVAL);
-                drain(&mut spare);
-            }
-        });
-    if let Err(e) = spawned {
-        eprintln!(
+        .spawn(writer);
+    match spawned {
+        Ok(_) => WRITER.store(true, Ordering::Relaxed),
+        Err(e) => eprintln!(
             "crm-connector-mock: cannot start the log writer ({e}); log lines are written when flushed"
-        );
+        ),
+    }
+}
+
+/// The writer thread: every `INTERVAL`, or at once when `flush` asks,
+/// writes every buffer out; first, once lines were dropped and writing
+/// goes on, one warning with their number.
+fn writer() {
+    let mut spare = Vec::new();
+    let mut flushes = lock(&FLUSHES);
+    loop {
+        if flushes.1 == flushes.0 {
+            flushes = FLUSH_ASKED
+                .wait_timeout(flushes, INTERVAL)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        let asked = flushes.0;
+        drop(flushes);
+        let dropped = DROPPED.load(Ordering::Relaxed);
+        let reported = REPORTED.swap(dropped, Ordering::Relaxed);
+        if dropped > reported {
+            log::warn!(
+                "{} log lines dropped: stderr could not take them (buffers full, {HIGH_WATER} bytes per thread)",
+                dropped - reported
+            );
+        }
+        drain(&mut spare);
+        STUCK.store(false, Ordering::Relaxed);
+        flushes = lock(&FLUSHES);
+        flushes.1 = asked;
+        FLUSH_DONE.notify_all();
     }
 }
 
@@ -127,9 +188,31 @@ fn drain(spare: &mut Vec<u8>) {
     }
 }
 
-/// Writes everything buffered so far.
+/// Writes everything buffered so far: through the writer thread, waiting
+/// for it at most `FLUSH_WAIT` (a stuck stderr must not hang exit).
 pub fn flush() {
-    drain(&mut Vec::new());
+    if !WRITER.load(Ordering::Relaxed) {
+        return drain(&mut Vec::new());
+    }
+    if STUCK.load(Ordering::Relaxed) {
+        return;
+    }
+    let deadline = Instant::now() + FLUSH_WAIT;
+    let mut flushes = lock(&FLUSHES);
+    flushes.0 += 1;
+    let asked = flushes.0;
+    FLUSH_ASKED.notify_all();
+    while flushes.1 < asked {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            STUCK.store(true, Ordering::Relaxed);
+            return;
+        }
+        flushes = FLUSH_DONE
+            .wait_timeout(flushes, left)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
 }
 
 /// One access line, written at `at` (an instant the caller has just read):

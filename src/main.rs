@@ -29,15 +29,22 @@ fn main() -> ExitCode {
 fn serve(config: Config) -> Result<ExitCode, String> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config)?;
+        // Before the start-up line, so a signal sent once it is read is ours.
+        let mut signals = startup::Signals::listen()
+            .map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"))?;
         log::info!("listening on {}", app.base_url());
         logsink::flush();
         let handle = app.handle();
         actix_web::rt::spawn(async move {
-            match startup::shutdown_signal().await {
-                Ok(signal) => log::info!("{signal}: finishing in-flight requests, then stopping"),
-                Err(e) => log::error!("cannot listen for signals ({e}); stopping"),
-            }
-            handle.stop(true).await;
+            let (signal, _) = signals.next().await;
+            log::info!(
+                "{signal}: finishing in-flight requests, then stopping (again to exit at once)"
+            );
+            actix_web::rt::spawn(handle.stop(true));
+            let (signal, code) = signals.next().await;
+            log::warn!("second {signal}: exiting now, in-flight requests are cut off");
+            logsink::flush();
+            std::process::exit(i32::from(code));
         });
         app.run_until_stopped()
             .await

@@ -32,6 +32,11 @@ pub struct Scenario {
     pub details: BTreeMap<String, Template>,
     #[serde(default)]
     pub headers: BTreeMap<HeaderNameText, Template>,
+    /// Headers that replace (or add to) `headers` when the error's `reason`
+    /// is the key: a request with no token gets a bare `Bearer` challenge,
+    /// without `error=` (RFC 6750 section 3.1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers_by_reason: BTreeMap<String, BTreeMap<HeaderNameText, Template>>,
     /// Seconds for `Retry-After` (and `{retryAfter}`); a trigger option wins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u32>,
@@ -355,7 +360,10 @@ impl Scenario {
         if let Some(seconds) = vars.retry_after {
             error = error.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        for (name, template) in &self.headers {
+        let by_reason = vars.reason.and_then(|r| self.headers_by_reason.get(r));
+        let replaced = |name: &HeaderNameText| by_reason.is_some_and(|h| h.contains_key(name));
+        let headers = self.headers.iter().filter(|(name, _)| !replaced(name));
+        for (name, template) in headers.chain(by_reason.into_iter().flatten()) {
             let rendered = template.render(&vars);
             // A fixed value was checked when the file was read; one built
             // from the request must come out as seconds in range too.
@@ -731,5 +739,39 @@ mod tests {
             err.headers,
             vec![(header::RETRY_AFTER, HeaderValue::from_static("5"))]
         );
+    }
+
+    #[test]
+    fn headers_by_reason_replace_or_add_headers_for_that_reason_only() {
+        let entry = r#"{"errorCode": "MY_AUTH", "status": 401, "message": "m",
+            "headers": {"WWW-Authenticate": "Bearer error=\"invalid_token\"", "X-Kept": "k"},
+            "headersByReason": {"missing": {"WWW-Authenticate": "Bearer", "X-Why": "{reason}"}}}"#;
+        let catalogue = user_file(&format!(r#"{{"scenarios": [{entry}]}}"#)).unwrap();
+        let s = error(catalogue.resolve(&Single::Code("MY_AUTH".into()), "MY_AUTH")).unwrap();
+        let headers = |reason: Option<&str>| {
+            let options = Options {
+                reason: reason.map(str::to_owned),
+                ..Options::default()
+            };
+            let err = s.to_error(&Vars::default(), &options);
+            err.headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            headers(Some("missing")),
+            ["x-kept: k", "www-authenticate: Bearer", "x-why: missing"]
+        );
+        for reason in [None, Some("expired")] {
+            assert_eq!(
+                headers(reason),
+                [
+                    "www-authenticate: Bearer error=\"invalid_token\"",
+                    "x-kept: k"
+                ],
+                "{reason:?}"
+            );
+        }
     }
 }

@@ -252,7 +252,7 @@ mod tests {
     use crate::trigger;
 
     fn t(value: &str) -> Trigger {
-        trigger::parse(value, "test").unwrap()
+        trigger::parse(value, crate::error::Input::Header("test")).unwrap()
     }
 
     #[test]

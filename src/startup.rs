@@ -14,6 +14,9 @@ use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH};
 use crate::state::AppState;
 use crate::transport::ConnectionFd;
 
+/// The `Allow` of every GET resource.
+const GET_HEAD: &str = "GET, HEAD";
+
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
@@ -21,32 +24,39 @@ pub struct Application {
     port: u16,
 }
 
-/// The URL table, on one screen.
+/// The URL table, on one screen. Every GET resource answers HEAD too, with
+/// the same status and headers and no body (RFC 9110 section 9.3.2): the
+/// same handler runs and actix-http leaves the body out.
 fn routes(cfg: &mut web::ServiceConfig, config: &Config) {
     cfg.service(
         web::resource(config.activities_path.as_str())
             .route(web::get().to(api::related_activities))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::related_activities))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(config.records_path.as_str())
             .route(web::get().to(api::related_records))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::related_records))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(HEALTH_PATH)
             .route(web::get().to(api::health))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::health))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(OPENAPI_PATH)
             .route(web::get().to(api::openapi_json))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::openapi_json))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(METRICS_PATH)
             .route(web::get().to(api::metrics))
-            .default_service(api::method_not_allowed("GET")),
+            .route(web::head().to(api::metrics))
+            .default_service(api::method_not_allowed(GET_HEAD)),
     );
     if !config.no_admin {
         cfg.service(admin::scope());
@@ -128,17 +138,35 @@ impl Application {
     }
 }
 
-/// Resolves on the first SIGTERM or SIGINT, e.g. from `docker stop` or
-/// Ctrl-C. Stop the server gracefully then: in-flight requests get
-/// `--shutdown-timeout` seconds.
-pub async fn shutdown_signal() -> std::io::Result<&'static str> {
-    use actix_web::rt::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let which =
-        futures_util::future::select(Box::pin(terminate.recv()), Box::pin(interrupt.recv())).await;
-    Ok(match which {
-        futures_util::future::Either::Left(_) => "SIGTERM",
-        futures_util::future::Either::Right(_) => "SIGINT",
-    })
+/// SIGTERM and SIGINT, e.g. from `docker stop` or Ctrl-C. The first stops
+/// the server gracefully (in-flight requests get `--shutdown-timeout`
+/// seconds); `main` keeps listening, and a second one exits at once.
+pub struct Signals {
+    terminate: actix_web::rt::signal::unix::Signal,
+    interrupt: actix_web::rt::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Starts listening (signals before this keep their default action).
+    pub fn listen() -> std::io::Result<Signals> {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// The next SIGTERM or SIGINT: its name and the exit code of a process
+    /// it ends (128 + its number, as a shell reports a killed process).
+    pub async fn next(&mut self) -> (&'static str, u8) {
+        let which = futures_util::future::select(
+            Box::pin(self.terminate.recv()),
+            Box::pin(self.interrupt.recv()),
+        )
+        .await;
+        match which {
+            futures_util::future::Either::Left(_) => ("SIGTERM", 128 + 15),
+            futures_util::future::Either::Right(_) => ("SIGINT", 128 + 2),
+        }
+    }
 }

@@ -32,7 +32,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Input};
 use crate::shard::Slots;
 
 /// One answer a trigger names.
@@ -104,10 +104,10 @@ pub fn find<'a>(
     prefer: impl IntoIterator<Item = &'a str>,
 ) -> Result<Option<Rc<Trigger>>, ApiError> {
     if let Some(value) = header.map(str::trim).filter(|v| !v.is_empty()) {
-        return kept(value, "X-Simulate-Error").map(Some);
+        return kept(value, Input::Header("X-Simulate-Error")).map(Some);
     }
     if let Some(value) = query.map(str::trim).filter(|v| !v.is_empty()) {
-        return kept(value, "simulateError").map(Some);
+        return kept(value, Input::Query("simulateError")).map(Some);
     }
     let code = prefer
         .into_iter()
@@ -120,7 +120,7 @@ pub fn find<'a>(
         })
         .find(|v| !v.is_empty());
     match code {
-        Some(value) => kept(value, "Prefer").map(Some),
+        Some(value) => kept(value, Input::Header("Prefer")).map(Some),
         None => Ok(None),
     }
 }
@@ -135,7 +135,7 @@ thread_local! {
 /// value over and over, and a trigger depends on nothing but its value
 /// (`source` only names where a refused one came from; refusals are not
 /// kept).
-fn kept(value: &str, source: &str) -> Result<Rc<Trigger>, ApiError> {
+fn kept(value: &str, source: Input) -> Result<Rc<Trigger>, ApiError> {
     KEPT.with(|kept| {
         if let Some(trigger) = kept.borrow().find(&value, |t| t.raw == value) {
             return Ok(trigger.clone());
@@ -155,9 +155,9 @@ impl Trigger {
 
 /// Parses `SELECTOR[; option=value]...` or a sequence of those (see the
 /// module doc); `source` names where it came from.
-pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
+pub fn parse(value: &str, source: Input) -> Result<Trigger, ApiError> {
     if value.len() > MAX_TRIGGER_BYTES {
-        return Err(ApiError::invalid_request(
+        return Err(ApiError::invalid(
             source,
             &format!(
                 "is {} bytes; a trigger value is at most {MAX_TRIGGER_BYTES}",
@@ -167,7 +167,7 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
     }
     let elements = split_elements(value);
     if elements.len() > MAX_SEQUENCE {
-        return Err(ApiError::invalid_request(
+        return Err(ApiError::invalid(
             source,
             &format!("a sequence is 1 to {MAX_SEQUENCE} comma-separated values with none empty"),
         ));
@@ -188,14 +188,14 @@ pub fn parse(value: &str, source: &str) -> Result<Trigger, ApiError> {
 fn sequence(
     elements: &[(&str, Vec<&str>)],
     value: &str,
-    source: &str,
+    source: Input,
 ) -> Result<Trigger, ApiError> {
     let mut items = Vec::with_capacity(elements.len());
     let mut own = Vec::with_capacity(elements.len());
     for (selector, parts) in elements {
         let item = single(selector);
         if item == Single::Code(String::new()) {
-            return Err(ApiError::invalid_request(
+            return Err(ApiError::invalid(
                 source,
                 &format!(
                     "a sequence is 1 to {MAX_SEQUENCE} comma-separated values with none empty"
@@ -207,7 +207,7 @@ fn sequence(
     }
     let trailing = own.pop().unwrap_or_default();
     if own.iter().any(|o| o.times.is_some()) {
-        return Err(ApiError::invalid_request(
+        return Err(ApiError::invalid(
             source,
             "option times counts the whole sequence; write it after the last element",
         ));
@@ -263,14 +263,14 @@ fn split_elements(value: &str) -> Vec<(&str, Vec<&str>)> {
 }
 
 /// One element's `name=value` options.
-fn options(parts: &[&str], source: &str) -> Result<Options, ApiError> {
+fn options(parts: &[&str], source: Input) -> Result<Options, ApiError> {
     let mut options = Options::default();
     for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
         let (name, option) = part
             .split_once('=')
             .map(|(n, v)| (n.trim(), v.trim()))
             .ok_or_else(|| {
-                ApiError::invalid_request(
+                ApiError::invalid(
                     source,
                     &format!("option '{part}' must be written name=value"),
                 )
@@ -282,7 +282,7 @@ fn options(parts: &[&str], source: &str) -> Result<Options, ApiError> {
                     .ok()
                     .filter(|s| *s <= MAX_RETRY_AFTER_SECS)
                     .ok_or_else(|| {
-                        ApiError::invalid_request(
+                        ApiError::invalid(
                             source,
                             &format!(
                                 "option retry-after must be whole seconds from 0 to {MAX_RETRY_AFTER_SECS}"
@@ -301,7 +301,7 @@ fn options(parts: &[&str], source: &str) -> Result<Options, ApiError> {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || " -_".contains(c))
                 {
-                    return Err(ApiError::invalid_request(
+                    return Err(ApiError::invalid(
                         source,
                         "option reason may use only letters, digits, spaces, '-' and '_'",
                     ));
@@ -309,7 +309,7 @@ fn options(parts: &[&str], source: &str) -> Result<Options, ApiError> {
                 options.reason = Some(option.to_owned());
             }
             _ => {
-                return Err(ApiError::invalid_request(
+                return Err(ApiError::invalid(
                     source,
                     &format!(
                         "unknown option '{name}'; known options: {}",
@@ -322,13 +322,13 @@ fn options(parts: &[&str], source: &str) -> Result<Options, ApiError> {
     Ok(options)
 }
 
-fn positive(value: &str, source: &str, name: &str) -> Result<u32, ApiError> {
+fn positive(value: &str, source: Input, name: &str) -> Result<u32, ApiError> {
     value
         .parse::<u32>()
         .ok()
         .filter(|n| *n > 0 && *n <= 600_000)
         .ok_or_else(|| {
-            ApiError::invalid_request(
+            ApiError::invalid(
                 source,
                 &format!("option {name} must be a whole number from 1 to 600000"),
             )
@@ -339,16 +339,18 @@ fn positive(value: &str, source: &str, name: &str) -> Result<u32, ApiError> {
 mod tests {
     use super::*;
 
+    pub(super) const H: Input = Input::Header("h");
+
     #[test]
     fn a_repeated_value_is_answered_from_the_kept_trigger_and_a_refused_one_never_is() {
-        let first = kept("429; retry-after=7", "X-Simulate-Error").unwrap();
-        let again = kept("429; retry-after=7", "simulateError").unwrap();
+        let first = kept("429; retry-after=7", Input::Header("X-Simulate-Error")).unwrap();
+        let again = kept("429; retry-after=7", Input::Query("simulateError")).unwrap();
         assert!(Rc::ptr_eq(&first, &again), "a repeat reuses the parse");
-        assert_eq!(*first, parse("429; retry-after=7", "x").unwrap());
-        let other = kept("429; retry-after=8", "X-Simulate-Error").unwrap();
+        assert_eq!(*first, parse("429; retry-after=7", H).unwrap());
+        let other = kept("429; retry-after=8", Input::Header("X-Simulate-Error")).unwrap();
         assert_eq!(other.options.retry_after, Some(8));
         for _ in 0..2 {
-            let refused = kept("429; bogus=1", "Prefer").unwrap_err();
+            let refused = kept("429; bogus=1", Input::Header("Prefer")).unwrap_err();
             assert!(
                 refused.message.contains("unknown option 'bogus'"),
                 "{}",
@@ -405,7 +407,7 @@ mod tests {
 
     #[test]
     fn options_ride_on_the_value() {
-        let t = parse("Request_Throttled; retry-after=30; message=Slow down", "h").unwrap();
+        let t = parse("Request_Throttled; retry-after=30; message=Slow down", H).unwrap();
         assert_eq!(t.selector, code("REQUEST_THROTTLED"));
         assert_eq!(t.options.retry_after, Some(30));
         assert_eq!(t.options.message.as_deref(), Some("Slow down"));
@@ -413,7 +415,7 @@ mod tests {
 
     #[test]
     fn sequences_and_counts_parse() {
-        let t = parse("429, 429,internal_server_error,200; times=2", "h").unwrap();
+        let t = parse("429, 429,internal_server_error,200; times=2", H).unwrap();
         assert_eq!(
             t.selector,
             Selector::Sequence(vec![
@@ -424,8 +426,8 @@ mod tests {
             ])
         );
         assert_eq!(t.options.times, Some(2));
-        assert!(parse("429,,500", "h").is_err());
-        assert!(parse(&vec!["500"; MAX_SEQUENCE + 1].join(","), "h").is_err());
+        assert!(parse("429,,500", H).is_err());
+        assert!(parse(&vec!["500"; MAX_SEQUENCE + 1].join(","), H).is_err());
     }
 
     #[test]
@@ -475,7 +477,7 @@ mod tests {
             ),
         ];
         for (value, elements) in table {
-            let t = parse(value, "h").unwrap();
+            let t = parse(value, H).unwrap();
             let selectors: Vec<Single> = elements.iter().map(|e| e.0.clone()).collect();
             match &t.selector {
                 Selector::One(one) => assert_eq!(vec![one.clone()], selectors, "{value}"),
@@ -493,7 +495,7 @@ mod tests {
             "429;bogus=1,200",
             ",429",
         ] {
-            let err = parse(bad, "h").unwrap_err();
+            let err = parse(bad, H).unwrap_err();
             assert_eq!(err.code, "INVALID_REQUEST", "{bad}");
         }
     }
@@ -510,7 +512,7 @@ mod tests {
             "500; times=0",
             "SLOW_BODY; interval=fast",
         ] {
-            let err = parse(value, "X-Simulate-Error").unwrap_err();
+            let err = parse(value, Input::Header("X-Simulate-Error")).unwrap_err();
             assert_eq!(err.code, "INVALID_REQUEST", "{value}");
             assert_eq!(
                 err.details.unwrap()["parameter"],
@@ -540,13 +542,14 @@ impl Delay {
     }
 
     /// Parses `MS` or `MIN-MAX`; `source` names the header or parameter.
-    pub fn parse(value: &str, source: &str) -> Result<Delay, ApiError> {
-        let problem = || {
-            ApiError::invalid_request(
-                source,
-                &format!("must be milliseconds (200) or a range (100-300), at most {MAX_DELAY_MS}"),
-            )
-        };
+    pub fn parse(value: &str, source: Input) -> Result<Delay, ApiError> {
+        Delay::parse_text(value).map_err(|reason| ApiError::invalid(source, &reason))
+    }
+
+    /// `parse`, the error being only what is wrong (for `--latency`).
+    fn parse_text(value: &str) -> Result<Delay, String> {
+        let problem =
+            || format!("must be milliseconds (200) or a range (100-300), at most {MAX_DELAY_MS}");
         let number = |s: &str| {
             s.trim()
                 .parse::<u64>()
@@ -572,26 +575,27 @@ impl Delay {
 impl std::str::FromStr for Delay {
     type Err = String;
     fn from_str(value: &str) -> Result<Delay, String> {
-        Delay::parse(value, "--latency").map_err(|e| e.message)
+        Delay::parse_text(value)
     }
 }
 
 #[cfg(test)]
 mod delay_tests {
+    use super::tests::H;
     use super::*;
 
     #[test]
     fn delays_parse_as_fixed_or_ranges() {
-        assert_eq!(Delay::parse("200", "h").unwrap(), Delay::fixed(200));
+        assert_eq!(Delay::parse("200", H).unwrap(), Delay::fixed(200));
         assert_eq!(
-            Delay::parse("100-300", "h").unwrap(),
+            Delay::parse("100-300", H).unwrap(),
             Delay {
                 min_ms: 100,
                 max_ms: 300
             }
         );
         for bad in ["", "-5", "300-100", "fast", "999999999"] {
-            assert!(Delay::parse(bad, "h").is_err(), "{bad}");
+            assert!(Delay::parse(bad, H).is_err(), "{bad}");
         }
         let d = Delay {
             min_ms: 10,

@@ -431,3 +431,141 @@ fn a_journal_capacity_over_its_bound_is_refused_at_start_up_with_exit_2() {
     let (code, _, stderr) = run(&["--journal-capacity", "100000", "openapi"]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// Waits for `child` to exit within `limit`; kills it (and answers `None`)
+/// when it has not, so a test that hangs fails instead.
+fn wait_within(child: &mut std::process::Child, limit: std::time::Duration) -> Option<i32> {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status.code().unwrap_or(-1));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn request_timeout_0_or_over_an_hour_is_refused_with_exit_2() {
+    // What broke: --request-timeout 0 started a server without slowloris
+    // protection (actix reads 0 as "no limit"), and a huge value panicked.
+    for value in ["0", "3600001", "18446744073709551615"] {
+        let mut child = bin()
+            .args(["--port", "0", "--request-timeout", value])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let code = wait_within(&mut child, std::time::Duration::from_secs(10));
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert_eq!(code, Some(2), "--request-timeout {value}: {stderr}");
+        assert!(
+            stderr.contains("--request-timeout") && stderr.contains("1 to 3600000"),
+            "{value}: {stderr}"
+        );
+    }
+    let (code, _, _) = run(&["--request-timeout", "1", "openapi"]);
+    assert_eq!(code, 0, "1 ms is allowed");
+}
+
+#[test]
+fn a_second_signal_during_graceful_shutdown_exits_at_once() {
+    for (signal_name, exit_code) in [("TERM", 143), ("INT", 130)] {
+        // What broke: a second SIGTERM/SIGINT was ignored, so the process
+        // waited for a 10 s request (up to --shutdown-timeout 30).
+        // Arrange: a request that takes 10 s is in flight.
+        let (mut child, address) = start(&["--shutdown-timeout", "30"]);
+        let mut stream = TcpStream::connect(&address).unwrap();
+        stream
+            .write_all(b"GET /api/related-records?recordType=a&recordId=1 HTTP/1.1\r\nHost: x\r\nX-Simulate-Delay: 10000\r\n\r\n")
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // Act
+        signal(&child, signal_name);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the first SIG{signal_name} waits for the request"
+        );
+        signal(&child, signal_name);
+        // Assert
+        let code = wait_within(&mut child, std::time::Duration::from_secs(3));
+        assert_eq!(code, Some(exit_code), "second SIG{signal_name}");
+    }
+}
+
+#[actix_web::test]
+async fn a_stderr_pipe_that_is_never_read_does_not_stop_the_server() {
+    // What broke: with stderr never read, the log buffers filled and the
+    // request threads blocked writing to stderr: after ~15,000 requests even
+    // /health stopped answering. Long activityIds make each access line
+    // ~8 KB, so 600 requests log ~5 MB, far past the pipe and the buffers.
+    let (mut child, address, lines) = launch(&[]);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let long_id = "x".repeat(8000);
+    for i in 0..600 {
+        let response = client
+            .get(format!("http://{address}/health"))
+            .header("x-ms-client-request-id", &long_id)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {i} is answered: {e}"));
+        assert_eq!(response.status().as_u16(), 200, "request {i}");
+    }
+    let fresh = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let metrics = fresh
+        .get(format!("http://{address}/metrics"))
+        .send()
+        .await
+        .expect("/metrics answers on a new connection")
+        .text()
+        .await
+        .unwrap();
+    let dropped: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("crm_mock_log_lines_dropped_total "))
+        .unwrap_or_else(|| panic!("the dropped-lines counter in {metrics}"))
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(dropped > 0, "{metrics}");
+    // Once stderr is read again, one line says how many were dropped.
+    let reader = std::thread::spawn(move || {
+        lines
+            .map_while(Result::ok)
+            .find(|l| l.contains("log lines dropped"))
+    });
+    let notice = join_within(reader, std::time::Duration::from_secs(5));
+    terminate(&child);
+    let _ = wait_within(&mut child, std::time::Duration::from_secs(5));
+    let notice = notice
+        .flatten()
+        .expect("a dropped-lines notice once stderr is read");
+    assert!(notice.contains("WARN"), "{notice}");
+}
+
+/// Joins `thread` if it finishes within `limit`.
+fn join_within<T>(thread: std::thread::JoinHandle<T>, limit: std::time::Duration) -> Option<T> {
+    let deadline = std::time::Instant::now() + limit;
+    while !thread.is_finished() {
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    thread.join().ok()
+}

@@ -2,6 +2,7 @@
 //! with INVALID_REQUEST, never panic; a parsed sequence is bounded.
 #![no_main]
 
+use crm_connector_mock::error::Input;
 use crm_connector_mock::trigger::{self, Delay, MAX_SEQUENCE, Selector};
 use libfuzzer_sys::fuzz_target;
 
@@ -20,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(None) => {}
         Err(e) => assert_eq!(e.code, "INVALID_REQUEST"),
     }
-    if let Ok(delay) = Delay::parse(text, "fuzz") {
+    if let Ok(delay) = Delay::parse(text, Input::Header("fuzz")) {
         assert!(delay.min_ms <= delay.max_ms && delay.max_ms <= trigger::MAX_DELAY_MS);
     }
 });

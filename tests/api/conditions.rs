@@ -206,11 +206,13 @@ async fn bearer_auth_refuses_missing_malformed_and_expired_tokens_with_a_reason(
                 None => assert_eq!(response.status().as_u16(), 200, "{authorization:?}"),
                 Some(reason) => {
                     let challenge = header(&response, "www-authenticate").unwrap().to_owned();
-                    assert!(
-                        challenge.starts_with("Bearer error=\"invalid_token\""),
-                        "{challenge}"
-                    );
-                    assert!(challenge.contains(reason), "{challenge}");
+                    if reason != "missing" {
+                        assert!(
+                            challenge.starts_with("Bearer error=\"invalid_token\""),
+                            "{challenge}"
+                        );
+                        assert!(challenge.contains(reason), "{challenge}");
+                    }
                     let body = assert_error(response, 401, "INVALID_TOKEN_SPECIFIED").await;
                     assert_eq!(body["details"]["reason"], reason, "{authorization:?}");
                 }
@@ -341,4 +343,71 @@ async fn a_failure_scenario_missing_from_the_catalogue_is_a_start_up_error() {
         .err()
         .expect("refused");
     assert!(error.contains("NO_SUCH_CODE"), "{error}");
+}
+
+#[actix_web::test]
+async fn a_request_without_credentials_gets_a_bare_bearer_challenge_without_an_error_code() {
+    // What broke: a request with no Authorization got
+    // `WWW-Authenticate: Bearer error="invalid_token"`; RFC 6750 section 3.1
+    // says a request that lacks authentication gets no error code.
+    let app = spawn_with(Config {
+        auth: AuthMode::Bearer,
+        ..Config::default()
+    })
+    .await;
+    // (Authorization, simulation header, expected challenge, reason)
+    let cases: [(Option<&str>, Option<&str>, &str, &str); 5] = [
+        (
+            None,
+            None,
+            r#"Bearer realm="crm-connector-mock""#,
+            "missing",
+        ),
+        (
+            Some("   "),
+            None,
+            r#"Bearer realm="crm-connector-mock""#,
+            "missing",
+        ),
+        (
+            Some("Bearer ok-token"),
+            Some("401; reason=missing"),
+            r#"Bearer realm="crm-connector-mock""#,
+            "missing",
+        ),
+        (
+            Some("Basic dXNlcjpwdw=="),
+            None,
+            r#"Bearer error="invalid_token", error_description="The access token is malformed""#,
+            "malformed",
+        ),
+        (
+            Some("Bearer ok-token"),
+            Some("401"),
+            r#"Bearer error="invalid_token", error_description="The access token is expired""#,
+            "expired",
+        ),
+    ];
+    for (path, _) in OPERATIONS {
+        for (authorization, simulate, challenge, reason) in cases {
+            let mut headers = Vec::new();
+            if let Some(a) = authorization {
+                headers.push(("Authorization", a));
+            }
+            if let Some(s) = simulate {
+                headers.push(("X-Simulate-Error", s));
+            }
+            let response = app
+                .get(&format!("{path}?recordType=a&recordId=1"), &headers)
+                .await;
+            assert_eq!(
+                header(&response, "www-authenticate"),
+                Some(challenge),
+                "{path} {authorization:?} {simulate:?}"
+            );
+            let body = assert_error(response, 401, "INVALID_TOKEN_SPECIFIED").await;
+            assert_eq!(body["details"]["reason"], reason, "{authorization:?}");
+        }
+    }
+    app.stop().await;
 }

@@ -186,7 +186,11 @@ async fn a_wrong_method_gets_method_not_allowed_with_allow() {
             reqwest::Method::PATCH,
         ] {
             let response = app.request(method.clone(), path).await;
-            assert_eq!(header(&response, "allow"), Some("GET"), "{method} {path}");
+            assert_eq!(
+                header(&response, "allow"),
+                Some("GET, HEAD"),
+                "{method} {path}"
+            );
             assert_error(response, 405, "METHOD_NOT_ALLOWED").await;
         }
     }
@@ -204,5 +208,94 @@ async fn the_server_keeps_serving_after_errors() {
         assert_eq!(body["errorCode"], "INVALID_REQUEST", "{query}");
     }
     assert_eq!(app.get("/health", &[]).await.status().as_u16(), 200);
+    app.stop().await;
+}
+
+/// Extra request headers of a table case.
+type Headers = &'static [(&'static str, &'static str)];
+
+#[actix_web::test]
+async fn an_invalid_request_message_names_the_kind_of_input_it_is_about() {
+    // What broke: every INVALID_REQUEST said "The query parameter 'X' is
+    // invalid", also for the X-Simulate-Error and X-Simulate-Delay headers
+    // and for the body of a GET.
+    let app = spawn_app().await;
+    let path = "/api/related-records?recordType=account&recordId=1";
+    // (query after path, headers, body, parameter, the message's start)
+    let cases: [(&str, Headers, Option<&str>, &str, &str); 8] = [
+        (
+            "&top=ten",
+            &[],
+            None,
+            "top",
+            "The query parameter 'top' is invalid: ",
+        ),
+        (
+            "&simulateError=429%3Bcolour%3Dred",
+            &[],
+            None,
+            "simulateError",
+            "The query parameter 'simulateError' is invalid: ",
+        ),
+        (
+            "&simulateDelay=fast",
+            &[],
+            None,
+            "simulateDelay",
+            "The query parameter 'simulateDelay' is invalid: ",
+        ),
+        (
+            "",
+            &[("X-Simulate-Error", "429; colour=red")],
+            None,
+            "X-Simulate-Error",
+            "The header 'X-Simulate-Error' is invalid: ",
+        ),
+        (
+            "",
+            &[("X-Simulate-Delay", "fast")],
+            None,
+            "X-Simulate-Delay",
+            "The header 'X-Simulate-Delay' is invalid: ",
+        ),
+        (
+            "",
+            &[("Prefer", "code=caf\u{e9}")],
+            None,
+            "Prefer",
+            "The header 'Prefer' is invalid: ",
+        ),
+        (
+            "",
+            &[("X-Simulate-Session", "caf\u{e9}")],
+            None,
+            "X-Simulate-Session",
+            "The header 'X-Simulate-Session' is invalid: ",
+        ),
+        (
+            "",
+            &[],
+            Some("surprise"),
+            "body",
+            "The request body is invalid: ",
+        ),
+    ];
+    for (query, headers, body, parameter, start) in cases {
+        let mut request = app.client.get(format!("{}{path}{query}", app.address));
+        for (name, value) in headers {
+            request = request.header(
+                *name,
+                reqwest::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+            );
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request.send().await.unwrap();
+        let body = assert_error(response, 400, "INVALID_REQUEST").await;
+        assert_eq!(body["details"]["parameter"], parameter, "{parameter}");
+        let message = body["errorMessage"].as_str().unwrap();
+        assert!(message.starts_with(start), "{parameter}: {message}");
+    }
     app.stop().await;
 }

@@ -194,16 +194,17 @@ async fn options_set_retry_after_message_and_reason() {
     let body = assert_error(custom, 500, "INTERNAL_SERVER_ERROR").await;
     assert_eq!(body["errorMessage"], "Database is down");
 
-    let missing = app
-        .get(&url, &[("X-Simulate-Error", "401; reason=missing")])
+    // (reason=missing gets the bare challenge: see conditions.rs.)
+    let revoked = app
+        .get(&url, &[("X-Simulate-Error", "401; reason=revoked")])
         .await;
     assert!(
-        header(&missing, "www-authenticate")
+        header(&revoked, "www-authenticate")
             .unwrap()
-            .contains("missing")
+            .contains("revoked")
     );
-    let body = assert_error(missing, 401, "INVALID_TOKEN_SPECIFIED").await;
-    assert_eq!(body["details"]["reason"], "missing");
+    let body = assert_error(revoked, 401, "INVALID_TOKEN_SPECIFIED").await;
+    assert_eq!(body["details"]["reason"], "revoked");
 
     let bad = app
         .get(&url, &[("X-Simulate-Error", "429; retry-after=soon")])
