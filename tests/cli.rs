@@ -324,7 +324,8 @@ fn http_get(address: &str, path: &str) -> String {
     response
 }
 
-/// Runs the binary to its end, or kills it after 20 s (a server that started).
+/// Runs the binary to its end, or kills it after 20 s (a server that
+/// started); its exit code (`None` when killed) and stderr.
 fn run_briefly(args: &[&str]) -> (Option<i32>, String) {
     let mut child = bin()
         .args(args)
@@ -332,18 +333,7 @@ fn run_briefly(args: &[&str]) -> (Option<i32>, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let code = wait_within(&mut child, std::time::Duration::from_secs(20));
     let mut stderr = String::new();
     child
         .stderr
@@ -351,7 +341,7 @@ fn run_briefly(args: &[&str]) -> (Option<i32>, String) {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    (status.and_then(|s| s.code()), stderr)
+    (code, stderr)
 }
 
 #[test]
@@ -452,20 +442,7 @@ fn request_timeout_0_or_over_an_hour_is_refused_with_exit_2() {
     // What broke: --request-timeout 0 started a server without slowloris
     // protection (actix reads 0 as "no limit"), and a huge value panicked.
     for value in ["0", "3600001", "18446744073709551615"] {
-        let mut child = bin()
-            .args(["--port", "0", "--request-timeout", value])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let code = wait_within(&mut child, std::time::Duration::from_secs(10));
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let (code, stderr) = run_briefly(&["--port", "0", "--request-timeout", value]);
         assert_eq!(code, Some(2), "--request-timeout {value}: {stderr}");
         assert!(
             stderr.contains("--request-timeout") && stderr.contains("1 to 3600000"),

@@ -249,12 +249,7 @@ async fn the_readme_fault_table_says_what_reqwest_observes_for_every_fault() {
         .filter(|l| l.starts_with("| `"))
         .map(|l| l.split('|').map(str::trim).collect())
         .collect();
-    let catalogue: Value = app
-        .get("/__admin/scenarios", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let catalogue = app.get_json("/__admin/scenarios").await;
     let mut faults: Vec<String> = catalogue["faults"]
         .as_array()
         .unwrap()

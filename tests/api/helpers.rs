@@ -78,6 +78,15 @@ impl TestApp {
             .expect("the request is answered")
     }
 
+    /// GET `path` and its JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get(path, &[])
+            .await
+            .json()
+            .await
+            .expect("the answer is JSON")
+    }
+
     pub async fn openapi(&self) -> Value {
         self.get("/openapi.json", &[])
             .await

@@ -46,12 +46,7 @@ async fn the_scenario_table_lists_exactly_the_built_in_catalogue() {
         })
         .collect();
     // The catalogue as a client sees it, from the running server.
-    let catalogue: Value = app
-        .get("/__admin/scenarios", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let catalogue = app.get_json("/__admin/scenarios").await;
     let built_in: BTreeSet<(String, u64)> = catalogue["scenarios"]
         .as_array()
         .unwrap()
