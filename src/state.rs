@@ -154,7 +154,7 @@ impl AppState {
         });
         Ok(AppState {
             openapi: crate::openapi::document(&config).to_string(),
-            limiter: ArcSwapOption::from(config.rate_limit.map(|l| Arc::new(Limiter::new(l)))),
+            limiter: ArcSwapOption::from(config.rate_limit.map(Limiter::start)),
             key_hasher: RandomState::new(),
             failures,
             reference,
@@ -191,7 +191,7 @@ impl AppState {
         self.journal().reset();
         self.sessions().reset();
         self.limiter
-            .store(self.config.rate_limit.map(|l| Arc::new(Limiter::new(l))));
+            .store(self.config.rate_limit.map(Limiter::start));
     }
 
     /// Re-reads the scenario and data files; on any problem the old
