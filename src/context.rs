@@ -26,7 +26,7 @@ use crate::contract::{
     ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
 };
 use crate::error::{ApiError, JSON};
-use crate::journal::{Entry, Headers, MAX_ID_BYTES, Target, keep_str};
+use crate::journal::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, Target, keep_str};
 use crate::metrics::Observation;
 use crate::state::AppState;
 use crate::transport::ConnectionFd;
@@ -383,11 +383,28 @@ fn access_line(
 /// What the limits look at but the headers (`Head::count` takes each).
 fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
     crate::limits::Head {
-        is_get: req.method() == actix_web::http::Method::GET,
+        is_get: matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        ),
         query_len: req.query_string().len(),
         header_bytes: 0,
         content_length: None,
         chunked: false,
+    }
+}
+
+/// The method as the journal keeps it: a custom one (which may be as long
+/// as the request head) is cut to `MAX_METHOD_BYTES`; `true` when cut.
+fn kept_method(method: &actix_web::http::Method) -> (actix_web::http::Method, bool) {
+    let bytes = method.as_str().as_bytes();
+    match bytes.get(..MAX_METHOD_BYTES) {
+        Some(start) if bytes.len() > MAX_METHOD_BYTES => (
+            // A prefix of a method token is a method token.
+            actix_web::http::Method::from_bytes(start).unwrap_or(actix_web::http::Method::OPTIONS),
+            true,
+        ),
+        _ => (method.clone(), false),
     }
 }
 
@@ -413,14 +430,18 @@ fn record(
                 .as_deref()
                 .and_then(|s| keep_str(s, MAX_ID_BYTES));
             let id_cut = keep_str(activity_id, MAX_ID_BYTES);
-            let truncated =
-                seen.truncated || target_cut || id_cut.is_some() || session_cut.is_some();
+            let (method, method_cut) = kept_method(method);
+            let truncated = seen.truncated
+                || target_cut
+                || method_cut
+                || id_cut.is_some()
+                || session_cut.is_some();
             let session = session_cut.or(outcome.session);
             let activity_id = id_cut.map_or_else(|| activity_id.clone(), Arc::from);
             state.journal().record(Entry {
                 id: seen.id,
                 at: seen.at,
-                method: method.clone(),
+                method,
                 target,
                 headers: seen.headers,
                 status,

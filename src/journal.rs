@@ -36,13 +36,17 @@ pub const MAX_HEADER_VALUE_BYTES: usize = 512;
 pub const MAX_HEADERS_BYTES: usize = 4096;
 /// The session name and the activityId, each.
 pub const MAX_ID_BYTES: usize = 256;
+/// A custom method longer than this is kept cut (no marker: a method token).
+pub const MAX_METHOD_BYTES: usize = 32;
 /// The longest marker: `...[+` and ` bytes]` around a 20-digit number.
 const MARKER_BYTES: usize = 32;
 /// The slot an entry sits in (its fixed fields, padded to cache lines).
 pub const SLOT_BYTES: usize = 256;
 /// A bound on one entry's memory: three buffers (target, headers, session)
-/// of at most `BUFFER_BYTES` each, a cut activityId, and its slot.
-pub const MAX_ENTRY_BYTES: usize = 3 * BUFFER_BYTES + MAX_ID_BYTES + MARKER_BYTES + SLOT_BYTES;
+/// of at most `BUFFER_BYTES` each, a cut activityId, a cut method, and its
+/// slot.
+pub const MAX_ENTRY_BYTES: usize =
+    3 * BUFFER_BYTES + MAX_ID_BYTES + MARKER_BYTES + MAX_METHOD_BYTES + SLOT_BYTES;
 /// A buffer's capacity, at most: a longer one is shrunk to fit when made.
 const BUFFER_BYTES: usize = 4096;
 

@@ -27,6 +27,7 @@ pub const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
 
 /// What the envelope knows of a request head.
 pub struct Head<'a> {
+    /// GET or HEAD: neither may carry a body.
     pub is_get: bool,
     pub query_len: usize,
     pub header_bytes: usize,
@@ -86,7 +87,7 @@ pub fn check(head: &Head, max_query: usize, max_headers: usize) -> Option<ApiErr
     if head.is_get && head.has_body() {
         return Some(ApiError::invalid(
             Input::Body,
-            "a GET request must not carry a body",
+            "a GET or HEAD request must not carry a body",
         ));
     }
     None

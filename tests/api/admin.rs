@@ -890,3 +890,22 @@ async fn metrics_answer_prometheus_text_0_0_4_unless_openmetrics_is_asked_for() 
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_long_custom_method_is_journaled_cut_and_marked() {
+    // Regression: the method was kept whole, so a request line with a 20 KB
+    // custom method put 20 KB into one journal entry past every other bound.
+    let app = spawn_app().await;
+    let method = "M".repeat(20_000);
+    let response = app
+        .request(Method::from_bytes(method.as_bytes()).unwrap(), RECORDS)
+        .await;
+    assert_error(response, 405, "METHOD_NOT_ALLOWED").await;
+    let journal = json_of(app.get("/__admin/requests", &[]).await).await;
+    let entry = &journal["requests"][0];
+    let kept = entry["method"].as_str().unwrap();
+    assert!(kept.len() <= 32, "method kept {} bytes", kept.len());
+    assert!(method.starts_with(kept));
+    assert_eq!(entry["truncated"], true, "{entry:.200}");
+    app.stop().await;
+}
