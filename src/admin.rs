@@ -226,8 +226,8 @@ fn parse_sticky(bytes: &[u8], state: &AppState) -> Result<Sticky, ApiError> {
     if let Some(session) = &request.session
         && session.len() > MAX_SESSION_BYTES
     {
-        return Err(ApiError::invalid_request(
-            "session",
+        return Err(ApiError::invalid(
+            Input::Field("session"),
             &format!(
                 "is {} bytes; a session name is at most {MAX_SESSION_BYTES}",
                 session.len()
@@ -243,7 +243,7 @@ fn parse_sticky(bytes: &[u8], state: &AppState) -> Result<Sticky, ApiError> {
     Ok(Sticky {
         id: 0,
         scenario: trigger.raw.clone(),
-        trigger,
+        trigger: std::sync::Arc::new(trigger),
         operation,
         remaining: request.count,
         session: request.session,

@@ -150,15 +150,15 @@ fn decide(
         .map(str::trim)
         .filter(|v| !v.is_empty())
     {
-        Some(header) => Some((header, "X-Simulate-Session")),
+        Some(header) => Some((header, Input::Header("X-Simulate-Session"))),
         None => params
             .get(Param::SimulateSession)?
-            .map(|v| (v, SIMULATE_SESSION_PARAM)),
+            .map(|v| (v, Input::Query(SIMULATE_SESSION_PARAM))),
     };
     if let Some((name, source)) = named
         && name.len() > MAX_SESSION_BYTES
     {
-        return Err(ApiError::invalid_request(
+        return Err(ApiError::invalid(
             source,
             &format!(
                 "is {} bytes; a session name is at most {MAX_SESSION_BYTES}",
@@ -213,8 +213,8 @@ fn decide(
             let (trigger, sticky_delay) = match requested {
                 Some(t) => (Some(t), None),
                 None => match sessions.take_sticky(operation, &session) {
-                    Some((t, d)) => (Some(Rc::new(t)), d),
-                    None => (record.and_then(|r| r.simulate.clone()).map(Rc::new), None),
+                    Some((t, d)) => (Some(t), d),
+                    None => (record.and_then(|r| r.simulate.clone()), None),
                 },
             };
             (trigger, sticky_delay, throttled_for)
@@ -346,7 +346,7 @@ fn realistic_condition<'s, 'd>(
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         if let Err(problem) = auth::check(inputs.authorization, &defs.expired_tokens, now) {
             let options = Options {
-                reason: Some(problem.reason().to_owned()),
+                reason: Some(problem.reason().into()),
                 ..Options::default()
             };
             return Some(("INVALID_TOKEN_SPECIFIED", options, None));

@@ -222,7 +222,8 @@ async fn an_invalid_request_message_names_the_kind_of_input_it_is_about() {
     let app = spawn_app().await;
     let path = "/api/related-records?recordType=account&recordId=1";
     // (query after path, headers, body, parameter, the message's start)
-    let cases: [(&str, Headers, Option<&str>, &str, &str); 8] = [
+    let long_session: Headers = vec![("X-Simulate-Session", "s".repeat(300).leak() as &str)].leak();
+    let cases: [(&str, Headers, Option<&str>, &str, &str); 9] = [
         (
             "&top=ten",
             &[],
@@ -268,6 +269,13 @@ async fn an_invalid_request_message_names_the_kind_of_input_it_is_about() {
         (
             "",
             &[("X-Simulate-Session", "caf\u{e9}")],
+            None,
+            "X-Simulate-Session",
+            "The header 'X-Simulate-Session' is invalid: ",
+        ),
+        (
+            "",
+            long_session,
             None,
             "X-Simulate-Session",
             "The header 'X-Simulate-Session' is invalid: ",
