@@ -9,6 +9,7 @@
 //! are relative to the reference clock unless written as absolute times.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 type Records = HashMap<String, HashMap<String, Record, FastHash>, FastHash>;
 type FastHash = foldhash::fast::RandomState;
@@ -312,7 +313,7 @@ impl From<TriggerText> for String {
 pub struct Record {
     pub state: RecordState,
     pub restriction: Option<Restriction>,
-    pub simulate: Option<Trigger>,
+    pub simulate: Option<Arc<Trigger>>,
     /// `None`: the data does not define them, they are generated.
     activities: Option<[Vec<Activity>; 3]>,
     related: Option<[Vec<RelatedRecord>; 3]>,
@@ -412,7 +413,7 @@ impl Record {
         Record {
             state: def.state,
             restriction: def.restriction.clone(),
-            simulate: def.simulate.clone().map(|t| t.0),
+            simulate: def.simulate.clone().map(|t| Arc::new(t.0)),
             activities,
             related,
         }

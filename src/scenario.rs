@@ -346,8 +346,8 @@ impl Scenario {
         }
         let message = options
             .message
-            .clone()
-            .unwrap_or_else(|| self.message.render(&vars));
+            .as_deref()
+            .map_or_else(|| self.message.render(&vars), str::to_owned);
         let mut error = ApiError::new(self.status.0, self.code(), message);
         if !self.details.is_empty() {
             let details: Map<String, Value> = self
@@ -750,7 +750,7 @@ mod tests {
         let s = error(catalogue.resolve(&Single::Code("MY_AUTH".into()), "MY_AUTH")).unwrap();
         let headers = |reason: Option<&str>| {
             let options = Options {
-                reason: reason.map(str::to_owned),
+                reason: reason.map(Into::into),
                 ..Options::default()
             };
             let err = s.to_error(&Vars::default(), &options);

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -50,9 +51,10 @@ pub fn map_key<'s>(session: &'s str, hasher: &impl std::hash::BuildHasher) -> Co
 }
 
 /// At most this many sticky scenarios are set at once. Rationale: each is
-/// at most a trigger value (`MAX_TRIGGER_BYTES`, kept as text and parsed)
-/// and a session name (`MAX_SESSION_BYTES`), about 4 KiB, so all of them stay
-/// under half a MiB, and every request that finds any scans them.
+/// at most a trigger value (`MAX_TRIGGER_BYTES`, kept as text and parsed:
+/// up to 100 elements with their options, sharing the trailing message) and
+/// a session name (`MAX_SESSION_BYTES`), about 12 KiB, so all of them stay
+/// under about 1.2 MiB, and every request that finds any scans them.
 pub const MAX_STICKY: usize = 100;
 
 /// How many Retry-After deadlines a full map forgets at once, earliest first.
@@ -69,8 +71,10 @@ pub struct Sticky {
     pub id: u64,
     /// The trigger value, as a header would carry it.
     pub scenario: String,
+    /// Shared, so a request that takes it (under the sessions lock) and a
+    /// listing copy a pointer, not the parsed trigger.
     #[serde(skip)]
-    pub trigger: Trigger,
+    pub trigger: Arc<Trigger>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'static str>,
     /// Requests left; `None` means until cleared.
@@ -197,7 +201,7 @@ impl Sessions {
         &mut self,
         operation: Operation,
         session: &str,
-    ) -> Option<(Trigger, Option<Delay>)> {
+    ) -> Option<(Arc<Trigger>, Option<Delay>)> {
         let index = self.sticky.iter().position(|s| {
             s.operation.is_none_or(|o| o == operation.id())
                 && s.session.as_deref().is_none_or(|x| x == session)
@@ -403,7 +407,7 @@ mod tests {
         sessions.add_sticky(Sticky {
             id: 0,
             scenario: "404".into(),
-            trigger: t("404"),
+            trigger: Arc::new(t("404")),
             operation: Some(Operation::RelatedRecords.id()),
             remaining: Some(2),
             session: None,

@@ -30,7 +30,7 @@
 //! to every element instead, or put that element earlier.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::error::{ApiError, Input};
 use crate::shard::Slots;
@@ -54,8 +54,9 @@ pub enum Selector {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     pub retry_after: Option<u32>,
-    pub message: Option<String>,
-    pub reason: Option<String>,
+    /// Shared: a sequence's trailing options stand in every element.
+    pub message: Option<Arc<str>>,
+    pub reason: Option<Arc<str>>,
     pub times: Option<u32>,
     pub interval_ms: Option<u32>,
 }
@@ -102,7 +103,7 @@ pub fn find<'a>(
     header: Option<&str>,
     query: Option<&str>,
     prefer: impl IntoIterator<Item = &'a str>,
-) -> Result<Option<Rc<Trigger>>, ApiError> {
+) -> Result<Option<Arc<Trigger>>, ApiError> {
     if let Some(value) = header.map(str::trim).filter(|v| !v.is_empty()) {
         return kept(value, Input::Header("X-Simulate-Error")).map(Some);
     }
@@ -127,7 +128,7 @@ pub fn find<'a>(
 
 thread_local! {
     /// The triggers this thread parsed last, by their value.
-    static KEPT: RefCell<Slots<Rc<Trigger>, 16>> = RefCell::new(Slots::new());
+    static KEPT: RefCell<Slots<Arc<Trigger>, 16>> = RefCell::new(Slots::new());
 }
 
 /// `parse`, answered from this thread's last triggers when it has seen the
@@ -135,12 +136,12 @@ thread_local! {
 /// value over and over, and a trigger depends on nothing but its value
 /// (`source` only names where a refused one came from; refusals are not
 /// kept).
-fn kept(value: &str, source: Input) -> Result<Rc<Trigger>, ApiError> {
+fn kept(value: &str, source: Input) -> Result<Arc<Trigger>, ApiError> {
     KEPT.with(|kept| {
         if let Some(trigger) = kept.borrow().find(&value, |t| t.raw == value) {
             return Ok(trigger.clone());
         }
-        let trigger = Rc::new(parse(value, source)?);
+        let trigger = Arc::new(parse(value, source)?);
         kept.borrow_mut().put(&value, trigger.clone());
         Ok(trigger)
     })
@@ -211,6 +212,15 @@ fn sequence(
             source,
             "option times counts the whole sequence; write it after the last element",
         ));
+    }
+    if own.iter().all(|o| *o == Options::default()) {
+        // Only trailing options: every element answers with them.
+        return Ok(Trigger {
+            selector: Selector::Sequence(items),
+            options: trailing,
+            element_options: Vec::new(),
+            raw: value.to_owned(),
+        });
     }
     let mut element_options: Vec<Options> = own
         .into_iter()
@@ -291,7 +301,7 @@ fn options(parts: &[&str], source: Input) -> Result<Options, ApiError> {
                     })?;
                 options.retry_after = Some(seconds);
             }
-            "message" => options.message = Some(option.to_owned()),
+            "message" => options.message = Some(option.into()),
             "times" => options.times = Some(positive(option, source, "times")?),
             "interval" => options.interval_ms = Some(positive(option, source, "interval")?),
             "reason" => {
@@ -306,7 +316,7 @@ fn options(parts: &[&str], source: Input) -> Result<Options, ApiError> {
                         "option reason may use only letters, digits, spaces, '-' and '_'",
                     ));
                 }
-                options.reason = Some(option.to_owned());
+                options.reason = Some(option.into());
             }
             _ => {
                 return Err(ApiError::invalid(
@@ -345,7 +355,7 @@ mod tests {
     fn a_repeated_value_is_answered_from_the_kept_trigger_and_a_refused_one_never_is() {
         let first = kept("429; retry-after=7", Input::Header("X-Simulate-Error")).unwrap();
         let again = kept("429; retry-after=7", Input::Query("simulateError")).unwrap();
-        assert!(Rc::ptr_eq(&first, &again), "a repeat reuses the parse");
+        assert!(Arc::ptr_eq(&first, &again), "a repeat reuses the parse");
         assert_eq!(*first, parse("429; retry-after=7", H).unwrap());
         let other = kept("429; retry-after=8", Input::Header("X-Simulate-Error")).unwrap();
         assert_eq!(other.options.retry_after, Some(8));
