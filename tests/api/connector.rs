@@ -20,6 +20,22 @@ async fn page(app: &TestApp, path_and_query: &str, headers: &[(&str, &str)]) -> 
     response.json().await.unwrap()
 }
 
+/// Every name in the `additionalProperties` of a page's items.
+fn property_names(body: &Value) -> HashSet<String> {
+    body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| {
+            i["additionalProperties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+        })
+        .collect()
+}
+
 fn titles(body: &Value, field: &str) -> Vec<String> {
     body["value"]
         .as_array()
@@ -337,18 +353,7 @@ async fn property_names_and_amounts_are_french_in_french() {
         &[("Accept-Language", "fr")],
     )
     .await;
-    let names: HashSet<String> = generated["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|i| {
-            i["additionalProperties"]
-                .as_object()
-                .unwrap()
-                .keys()
-                .cloned()
-        })
-        .collect();
+    let names = property_names(&generated);
     assert!(names.contains("Statut"), "{names:?}");
     assert!(!names.contains("Status"), "{names:?}");
     app.stop().await;
@@ -378,21 +383,6 @@ async fn generated_data_is_localized_including_additional_properties() {
             .iter()
             .all(|n| ["Umschlag", "Vertrag", "Rechnung", "Angebot"].contains(&n.as_str()))
     );
-    let property_names = |b: &Value| -> HashSet<String> {
-        b["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|i| {
-                i["additionalProperties"]
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    };
     assert_ne!(property_names(&en), property_names(&de));
     app.stop().await;
 }
