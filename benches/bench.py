@@ -11,6 +11,11 @@ and RSS across a sustained mixed run with the journal and metrics on.
 
     python3 benches/bench.py                  # full run (about 8 minutes)
     python3 benches/bench.py --quick          # smoke run (seconds), used by CI
+    python3 benches/bench.py --compare OTHER  # A/B: this build against another build's binary
+
+`--compare` answers "does this optimization still pay?": it alternates rounds
+between this build and OTHER (both the mock, same flags) on the three
+throughput paths and reports this build's ratio to OTHER per path.
 
 Timings are reported, never asserted; `--check` prints which targets of the
 performance issue hold and exits 1 if any does not. Everything runs on
@@ -169,6 +174,50 @@ def soak(port, seconds, connections):
     return load
 
 
+def rounds_of(url_a, url_b, headers, args):
+    """Alternating rounds of A then B, as (ratio, a, b), sorted by ratio.
+
+    Both servers get the same warm-up first (caches, journal rings and
+    allocator arenas fill), so the rounds compare steady states. Each round's
+    ratio compares two runs seconds apart, so a slow spell of a shared
+    (virtual) machine hits both sides of a ratio; report the median round.
+    """
+    if args.warmup:
+        wrk(url_a, headers, args.warmup, args.connections, 2)
+        wrk(url_b, headers, args.warmup, args.connections, 2)
+    rounds = []
+    for _ in range(args.rounds):
+        a = wrk(url_a, headers, args.seconds, args.connections, 2)
+        b = wrk(url_b, headers, args.seconds, args.connections, 2)
+        rounds.append((a["rps"] / b["rps"] if b["rps"] else 0.0, a, b))
+    rounds.sort(key=lambda r: r[0])
+    return rounds
+
+
+def compare(args, workers, clock):
+    """This build against another build of the mock, same flags, same paths."""
+    this_port, other_port = free_port(), free_port()
+    flags = ["--workers", workers, "--clock", clock]
+    this, _ = start([args.this, "--port", str(this_port)] + flags, this_port)
+    other, _ = start([args.compare, "--port", str(other_port)] + flags, other_port)
+    print(f"\n# A/B: {args.this} (this) against {args.compare} (other), {os.cpu_count()} cores, "
+          f"wrk -t2 -c{args.connections}, {args.rounds} alternating rounds of {args.seconds} s\n")
+    print("| path | this req/s | other req/s | ratio (rounds' range) | this p99 ms | other p99 ms |")
+    print("|---|---|---|---|---|---|")
+    try:
+        for name, path, headers, status, delay in PATHS:
+            if delay:
+                continue
+            rounds = rounds_of(f"http://127.0.0.1:{this_port}{path}", f"http://127.0.0.1:{other_port}{path}", headers, args)
+            ratio, a, b = rounds[len(rounds) // 2]
+            lo, hi = rounds[0][0], rounds[-1][0]
+            print(f"| {name} | {a['rps']:.0f} | {b['rps']:.0f} | {ratio:.2f} ({lo:.2f}-{hi:.2f}) | {a['p99']:.2f} | {b['p99']:.2f} |")
+    finally:
+        stop(this)
+        stop(other)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds per step; numbers are not meaningful")
@@ -179,6 +228,8 @@ def main():
     parser.add_argument("--soak", type=int, default=60, help="seconds of the mixed RSS run")
     parser.add_argument("--check", action="store_true", help="exit 1 unless the issue's targets hold")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--compare", metavar="OTHER", help="another build's crm-connector-mock binary: A/B it against this build instead of the baseline")
+    parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare: the binary that stands for this build (default: this tree's release build)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.soak, args.warmup, args.rounds = 2, 6, 1, 1
@@ -191,6 +242,8 @@ def main():
 
     workers = "2"
     clock = "2026-11-25T12:00:00Z"
+    if args.compare:
+        return compare(args, workers, clock)
     mock_port, base_port = free_port(), free_port()
     env_note = (
         f"{os.cpu_count()} cores, wrk -t2 -c{args.connections}, {args.rounds} alternating rounds of {args.seconds} s "
@@ -222,22 +275,8 @@ def main():
     for i, (name, path, headers, status, _) in enumerate(PATHS):
         # The same request to both: path, query and headers.
         mock_url, base_url = f"http://127.0.0.1:{mock_port}{path}", f"http://127.0.0.1:{base_port}{path}"
-        # Both servers get the same warm-up on each path before it is
-        # measured (caches, journal rings and allocator arenas fill), so the
-        # table compares steady states; its requests count in the mock's
-        # metrics like any other.
-        if args.warmup:
-            wrk(mock_url, headers, args.warmup, args.connections, 2)
-            wrk(base_url, headers, args.warmup, args.connections, 2)
-        # Rounds alternate the two servers, and each round's ratio compares
-        # two runs seconds apart, so a slow spell of a shared (virtual)
-        # machine hits both sides of a ratio; the median round is reported.
-        rounds = []
-        for _ in range(args.rounds):
-            m = wrk(mock_url, headers, args.seconds, args.connections, 2)
-            b = wrk(base_url, headers, args.seconds, args.connections, 2)
-            rounds.append((m["rps"] / b["rps"] if b["rps"] else 0.0, m, b))
-        rounds.sort(key=lambda r: r[0])
+        # The warm-up's requests count in the mock's metrics like any other.
+        rounds = rounds_of(mock_url, base_url, headers, args)
         _, m, b = rounds[len(rounds) // 2]
         m = dict(m, requests=sum(r[1]["requests"] for r in rounds), non2xx=sum(r[1]["non2xx"] for r in rounds),
                  socket_errors=sum(r[1]["socket_errors"] for r in rounds), spread=(rounds[0][0], rounds[-1][0]))
