@@ -167,3 +167,17 @@ pub fn dir_with(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
     }
     dir
 }
+
+/// POSTs `body` as JSON to the admin (or any) path.
+pub async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}{path}", app.address))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.unwrap()
+}

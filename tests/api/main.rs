@@ -5,26 +5,38 @@
 
 mod helpers;
 
-// Success bodies of both operations: schema, paging, date windows, languages, determinism.
+// Success bodies of both operations: schema, paging, date windows, determinism.
 mod connector;
+// Accept-Language: the language chosen, Content-Language, localized data.
+mod languages;
 // INVALID_REQUEST for every parameter rule, unknown routes, wrong methods, malformed queries.
 mod errors;
 // activityId / x-ms-request-id / x-ms-client-request-id on every response.
 mod request_id;
 // The documented scenarios on demand: every scenario x every trigger form x both operations.
 mod scenarios;
-// Realistic conditions: deleted/restricted records, CRM connection, bearer auth, rate limit, failure rate.
+// Realistic conditions: deleted/restricted records, CRM connection, bearer auth, rate limit.
 mod conditions;
+// --failure-rate: the rate within tolerance, --seed, the weighted list checked at start-up.
+mod failures;
 // A user's --scenarios directory: extra scenarios, overrides, records and tokens.
 mod user_files;
 // The README's tables and examples against the catalogue, the server and the CLI.
 mod readme;
-// Sequences, delays and Retry-After compliance.
+// Sequences: one element per request, times=, sessions, sequences in the data.
+mod sequences;
+// Delays and Retry-After compliance.
 mod toolkit;
 // Transport faults seen from a real HTTP client.
 mod faults;
-// The admin API and /metrics.
+// The admin API: the catalogue, sticky scenarios, reset, the admin token.
 mod admin;
+// The request journal: listing, filters, paging, bounds, redaction.
+mod journal;
+// Reloading the definitions files while serving.
+mod reload;
+// /metrics: counts by operation, status and scenario; the two text formats.
+mod metrics;
 // Hostile and broken input: limits, malformed heads, slow and vanishing clients.
 mod hostile;
 // /health and /openapi.json.
