@@ -2,9 +2,11 @@
 //! is checked against the running server (as a client sees it), the
 //! catalogue and the CLI's definition, so the front door and the pages behind
 //! it cannot drift from the product: the scenario table, every example body,
-//! every flag table and every curl request.
+//! every flag table and every curl request. Links and JSON blocks are checked
+//! in `readme/links.rs`.
 
 mod curl;
+mod links;
 
 use std::collections::BTreeSet;
 
