@@ -238,7 +238,7 @@ async fn the_readme_fault_table_says_what_reqwest_observes_for_every_fault() {
         .timeout(Duration::from_millis(250))
         .build()
         .unwrap();
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../docs/faults.md");
     let table = readme
         .split("<!-- fault-table -->")
         .nth(1)
