@@ -452,8 +452,8 @@ pub struct Dataset {
     records: Records,
     generator: Generator,
     reference: OffsetDateTime,
-    /// Tells this dataset's entries in the per-thread `near` caches from a
-    /// reloaded one's.
+    /// Tells this dataset's entries in `connector::recent` from a reloaded
+    /// one's.
     id: u64,
     cache: quick_cache::sync::Cache<BodyKey, Bytes, BodyWeight>,
 }
@@ -518,26 +518,18 @@ impl Dataset {
         keys
     }
 
-    /// The success body of `operation` for a query: from this thread's
-    /// recent bodies, else from the shared cache when the same page was
-    /// rendered before, else rendered and cached.
+    /// The success body of `operation` for a query: from the cache when the
+    /// same page was rendered before, else rendered and cached.
     pub fn body(&self, operation: Operation, query: &ConnectorQuery, language: Language) -> Bytes {
         let key = BodyKeyRef::new(operation, query, language);
-        if let Some(body) = near::get(self.id, &key) {
+        if let Some(body) = self.cache.get(&key) {
             return body;
         }
-        let body = match self.cache.get(&key) {
-            Some(body) => body,
-            None => {
-                let body = Bytes::from(match operation {
-                    Operation::RelatedActivities => self.activities_body(query, language),
-                    Operation::RelatedRecords => self.records_body(query, language),
-                });
-                self.cache.insert(key.to_owned(), body.clone());
-                body
-            }
-        };
-        near::put(self.id, &key, &body);
+        let body = Bytes::from(match operation {
+            Operation::RelatedActivities => self.activities_body(query, language),
+            Operation::RelatedRecords => self.records_body(query, language),
+        });
+        self.cache.insert(key.to_owned(), body.clone());
         body
     }
 
@@ -647,62 +639,6 @@ impl quick_cache::Equivalent<BodyKey> for BodyKeyRef<'_> {
     }
 }
 
-/// Each thread's copies of the bodies it served last, in front of the shared
-/// cache.
-///
-/// Rationale: a hit in the shared cache takes its shard's read lock and
-/// clones a `Bytes` whose count every worker serving that page writes: two
-/// cache lines moving between the cores on every request. A thread's own
-/// copy of a recent body is found and cloned without touching a line another
-/// worker uses. Direct-mapped: a key has one slot, and a newer body takes it.
-mod near {
-    use std::cell::RefCell;
-
-    use bytes::Bytes;
-
-    use super::{BodyKey, BodyKeyRef};
-    use crate::shard::Slots;
-
-    /// Larger bodies are served from the shared cache only, so a thread's
-    /// copies stay under 32 slots times this.
-    const MAX_BODY: usize = 16 * 1024;
-
-    struct Kept {
-        dataset: u64,
-        key: BodyKey,
-        body: Bytes,
-    }
-
-    thread_local! {
-        static KEPT: RefCell<Slots<Kept, 32>> = RefCell::new(Slots::new());
-    }
-
-    pub fn get(dataset: u64, key: &BodyKeyRef) -> Option<Bytes> {
-        KEPT.try_with(|kept| {
-            kept.borrow()
-                .find(key, |k| {
-                    k.dataset == dataset && quick_cache::Equivalent::equivalent(key, &k.key)
-                })
-                .map(|k| k.body.clone())
-        })
-        .ok()
-        .flatten()
-    }
-
-    pub fn put(dataset: u64, key: &BodyKeyRef, body: &Bytes) {
-        if body.len() > MAX_BODY {
-            return;
-        }
-        let entry = Kept {
-            dataset,
-            key: key.to_owned(),
-            // This thread's own copy, whose count no other thread writes.
-            body: Bytes::copy_from_slice(body),
-        };
-        let _ = KEPT.try_with(|kept| kept.borrow_mut().put(key, entry));
-    }
-}
-
 /// Rendered bodies are cached up to this many bytes in all; the least
 /// recently useful are evicted first.
 pub const BODY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
@@ -753,7 +689,7 @@ mod tests {
     }
 
     #[test]
-    fn a_reloaded_dataset_never_serves_the_bodies_this_thread_kept_for_the_old_one() {
+    fn a_reloaded_dataset_never_serves_the_bodies_cached_for_the_old_one() {
         let (sources, problems) = crate::files::read_all(None);
         assert!(problems.is_empty(), "{problems:?}");
         let old = Dataset::build(&sources, time::macros::datetime!(2024-01-01 00:00 UTC));
@@ -766,7 +702,7 @@ mod tests {
         let new_first = body(&new);
         // The two reference clocks give different dates, so different bytes.
         assert_ne!(old_first, new_first);
-        // Served again (from this thread's copies now): the same bytes each.
+        // Served again (from each dataset's cache now): the same bytes each.
         assert_eq!(body(&old), old_first);
         assert_eq!(body(&new), new_first);
     }
