@@ -16,7 +16,6 @@ type FastHash = foldhash::fast::RandomState;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
-use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::files::{DefinitionFile, Source};
@@ -146,10 +145,13 @@ impl TryFrom<String> for When {
     type Error = String;
     fn try_from(text: String) -> Result<When, String> {
         let problem = || {
-            format!("'{text}' is neither an RFC 3339 date-time nor a relative time like -2d5h30m")
+            format!(
+                "'{text}' {} or a relative time like -2d5h30m",
+                crate::rfc3339::MESSAGE
+            )
         };
         let Some(relative) = text.strip_prefix('-') else {
-            return OffsetDateTime::parse(&text, &Rfc3339)
+            return crate::rfc3339::parse(&text)
                 .map(When::At)
                 .map_err(|_| problem());
         };
@@ -346,22 +348,16 @@ fn props(defs: &[PropertyDef], language: Language) -> Props {
 /// fraction of a second would otherwise fall outside a window of its own
 /// written time).
 pub fn written(at: OffsetDateTime) -> OffsetDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    utc.replace_nanosecond(0).unwrap_or(utc)
+    crate::rfc3339::whole_seconds(at)
 }
 
 /// RFC 3339 in UTC, whole seconds: `2026-11-20T14:30:00Z`.
 pub fn format_time(at: OffsetDateTime) -> String {
-    written(at).format(&Rfc3339).unwrap_or_default()
+    crate::rfc3339::format(at)
 }
 
-/// RFC 3339 in UTC with milliseconds, for the journal.
-pub fn format_time_millis(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    let millis = at.millisecond();
-    let at = at.replace_millisecond(millis).unwrap_or(at);
-    at.format(&Rfc3339).unwrap_or_default()
-}
+/// For `journal.rs` until it names `rfc3339::format_millis` itself.
+pub use crate::rfc3339::format_millis as format_time_millis;
 
 impl Record {
     fn from_def(def: &RecordDef, reference: OffsetDateTime) -> Record {
@@ -737,11 +733,7 @@ mod tests {
                 panic!("{text} parses");
             };
             assert_eq!(format_time(at), body, "{text}");
-            assert_eq!(
-                written(at),
-                OffsetDateTime::parse(body, &Rfc3339).unwrap(),
-                "{text}"
-            );
+            assert_eq!(written(at), crate::rfc3339::parse(body).unwrap(), "{text}");
         }
     }
 
@@ -768,7 +760,7 @@ mod tests {
         }
         // The earliest reference clock `--clock` accepts still reaches back
         // that far without leaving time's range.
-        let earliest = OffsetDateTime::parse("0000-01-01T00:00:00+23:59", &Rfc3339).unwrap();
+        let earliest = crate::rfc3339::parse("0000-01-01T00:00:00+23:59").unwrap();
         assert!(earliest.checked_sub(Duration::days(MAX_AGO_DAYS)).is_some());
     }
 }

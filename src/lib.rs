@@ -38,6 +38,7 @@ pub mod logsink;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod rfc3339;
 pub mod scenario;
 pub mod session;
 pub mod shard;
