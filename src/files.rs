@@ -1,18 +1,19 @@
 //! Reading scenario and data files: the embedded defaults and a user's
-//! `--scenarios DIR`. Every problem carries the file, line and column, so
+//! `--scenarios DIR`, each bounded in size and parsed against the schema
+//! (`schema/`). Every problem carries the file, line and column, so
 //! `validate`, start-up and `/__admin/reload` report it the same way.
 //!
-//! A file is `{ "scenarios": [...], "records": [...] }`; both keys are
-//! optional and unknown keys are errors (a typo must not be ignored).
+//! It reads and locates; what a file may contain is the schema's, and what
+//! is built from it the catalogue's (`scenario.rs`) and the dataset's
+//! (`data.rs`).
 
 use std::fmt;
 use std::path::Path;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::data::RecordDef;
-use crate::scenario::Scenario;
+/// Where callers (and the library's users) have always found it.
+pub use crate::schema::DefinitionFile;
 
 /// The embedded default files, compiled into the binary.
 pub const EMBEDDED: [(&str, &str); 2] = [
@@ -43,19 +44,6 @@ impl fmt::Display for Problem {
             self.file, self.line, self.column, self.message
         )
     }
-}
-
-/// The content of one definitions file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DefinitionFile {
-    #[serde(default)]
-    pub scenarios: Vec<Scenario>,
-    #[serde(default)]
-    pub records: Vec<RecordDef>,
-    /// Bearer tokens `--auth bearer` treats as expired.
-    #[serde(default)]
-    pub expired_tokens: Vec<String>,
 }
 
 /// A parsed file with its name and text, kept for locating later problems.

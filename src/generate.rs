@@ -12,8 +12,10 @@ use rand_core::{Rng, SeedableRng};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::data::{Activity, Props, RelatedRecord, format_time, sort_newest_first, written};
-use crate::lang::{Language, Text};
+use crate::lang::Language;
+use crate::rfc3339;
+use crate::schema::text::Text;
+use crate::wire::{Activity, Props, RelatedRecord};
 
 const GENERATOR_JSON: &str = include_str!("../scenarios/generator.json");
 const WINDOW_SECONDS: u64 = 90 * 24 * 3600;
@@ -132,7 +134,7 @@ impl Generator {
     }
 
     /// Every natural-language text of the templates, for the translation
-    /// check in `lang.rs`.
+    /// check (`data/translations.rs`).
     #[cfg(test)]
     pub(crate) fn texts(&self) -> Vec<&Text> {
         fn properties(ps: &[GenProperty]) -> Vec<&Text> {
@@ -201,14 +203,14 @@ impl Generator {
                 Some(Activity {
                     title: fill.apply(kind.title.get(language), language),
                     description: fill.apply(kind.description.get(language), language),
-                    date_time: format_time(at),
+                    date_time: rfc3339::format(at),
                     url: Some(fill.apply(&kind.url, language)),
                     additional_properties: Self::props(&mut rng, &kind.properties, &fill, language),
-                    at: written(at),
+                    at: rfc3339::whole_seconds(at),
                 })
             })
             .collect();
-        sort_newest_first(&mut items);
+        Activity::sort_newest_first(&mut items);
         items
     }
 

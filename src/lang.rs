@@ -1,12 +1,11 @@
-//! Languages and `Accept-Language` negotiation, plus `Text`, a natural-language
-//! string in every supported language.
+//! Languages and `Accept-Language` negotiation. It must not know about the
+//! definitions: a file's localized texts (`schema/text.rs`) use `Language`,
+//! not the other way round.
 //!
 //! Negotiation (RFC 9110 §12.5.4, simplified): entries are ordered by quality
 //! (ties keep header order); `q=0` and malformed entries are skipped; a tag
 //! matches by its primary subtag (`de-CH` → `de`); `*` or nothing matching
 //! gives the default, English. A malformed header is never an error.
-
-use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
@@ -100,68 +99,6 @@ fn parse_quality(value: &str) -> Option<u16> {
     }
 }
 
-/// A natural-language string. In data files either a plain string (the same in
-/// every language, e.g. a product name) or an object with an `en` entry and
-/// optional `de` and `fr` entries; a missing language falls back to English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RawText {
-    Same(String),
-    Localized {
-        en: String,
-        #[serde(default)]
-        de: Option<String>,
-        #[serde(default)]
-        fr: Option<String>,
-    },
-}
-
-/// Every variant must be non-empty: the contract's natural-language fields are.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged, try_from = "RawText")]
-pub enum Text {
-    Same(String),
-    Localized {
-        en: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        de: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        fr: Option<String>,
-    },
-}
-
-impl TryFrom<RawText> for Text {
-    type Error = String;
-    fn try_from(raw: RawText) -> Result<Text, String> {
-        let text = match raw {
-            RawText::Same(s) => Text::Same(s),
-            RawText::Localized { en, de, fr } => Text::Localized { en, de, fr },
-        };
-        if text.variants().any(|v| v.trim().is_empty()) {
-            return Err("a text must not be empty in any language".to_owned());
-        }
-        Ok(text)
-    }
-}
-
-impl Text {
-    pub fn get(&self, language: Language) -> &str {
-        match self {
-            Text::Same(s) => s,
-            Text::Localized { en, de, fr } => match language {
-                Language::En => en,
-                Language::De => de.as_deref().unwrap_or(en),
-                Language::Fr => fr.as_deref().unwrap_or(en),
-            },
-        }
-    }
-
-    /// Every language's variant, for checks that apply to all of them.
-    pub fn variants(&self) -> impl Iterator<Item = &str> {
-        Language::ALL.into_iter().map(|l| self.get(l))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,101 +147,5 @@ mod tests {
     fn negotiation_reads_a_bounded_number_of_entries() {
         let header = format!("{}de", "xx, ".repeat(MAX_ENTRIES));
         assert_eq!(Language::negotiate(Some(&header)), Language::En);
-    }
-
-    /// Texts that are rightly the same in English and the given language;
-    /// anything else identical to its English text is untranslated.
-    const SAME_AS_ENGLISH: &[(Language, &str, &str)] = &[
-        (Language::De, "Status", "the German word is Status too"),
-        (Language::De, "Kenny Smith", "a person's name"),
-        (Language::Fr, "Kenny Smith", "a person's name"),
-        (
-            Language::Fr,
-            "30 minutes",
-            "French plural of minute is minutes",
-        ),
-    ];
-
-    /// Whether a text has anything to translate: a letter outside its
-    /// `{placeholders}` (names, amounts and numbers are filled in per language).
-    fn has_words(text: &str) -> bool {
-        let mut in_placeholder = false;
-        text.chars().any(|c| match c {
-            '{' => {
-                in_placeholder = true;
-                false
-            }
-            '}' => {
-                in_placeholder = false;
-                false
-            }
-            c => !in_placeholder && c.is_alphabetic(),
-        })
-    }
-
-    #[test]
-    fn every_embedded_french_and_german_text_is_translated() {
-        // Broke: with `Accept-Language: fr`, records answered "Status" (a plain
-        // string, so the same in every language) where French is "Statut".
-        let (sources, problems) = crate::files::read_all(None);
-        assert!(problems.is_empty(), "{problems:?}");
-        let generator = crate::generate::Generator::embedded();
-        let texts: Vec<&Text> = sources
-            .iter()
-            .flat_map(|s| &s.content.records)
-            .flat_map(crate::data::RecordDef::texts)
-            .chain(generator.texts())
-            .collect();
-        assert!(texts.len() > 100, "the walk found {} texts", texts.len());
-        let mut untranslated: Vec<String> = Vec::new();
-        for text in &texts {
-            let english = text.get(Language::En);
-            for language in [Language::De, Language::Fr] {
-                let same = text.get(language) == english && has_words(english);
-                let allowed = SAME_AS_ENGLISH
-                    .iter()
-                    .any(|(l, t, _)| *l == language && *t == english);
-                if same && !allowed {
-                    untranslated.push(format!("{}: {english}", language.tag()));
-                }
-            }
-        }
-        untranslated.sort();
-        untranslated.dedup();
-        assert!(untranslated.is_empty(), "untranslated: {untranslated:#?}");
-        // No stale entries: each one excuses a text that exists.
-        for (language, same, why) in SAME_AS_ENGLISH {
-            assert!(
-                texts
-                    .iter()
-                    .any(|t| t.get(Language::En) == *same && t.get(*language) == *same),
-                "{same} ({why}) is listed but no {} text uses it",
-                language.tag()
-            );
-        }
-    }
-
-    #[test]
-    fn only_letters_outside_placeholders_need_translating() {
-        let cases = [
-            ("{person}", false),
-            ("{amount}", false),
-            ("18,400", false),
-            ("{days} days", true),
-            ("Status", true),
-            ("125,000 USD", true),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(has_words(text), expected, "{text}");
-        }
-    }
-
-    #[test]
-    fn text_falls_back_to_english() {
-        let text: Text = serde_json::from_str(r#"{"en": "Sent", "de": "Gesendet"}"#).unwrap();
-        assert_eq!(text.get(Language::De), "Gesendet");
-        assert_eq!(text.get(Language::Fr), "Sent");
-        let same: Text = serde_json::from_str(r#""Contoso""#).unwrap();
-        assert_eq!(same.get(Language::Fr), "Contoso");
     }
 }
