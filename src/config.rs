@@ -12,10 +12,10 @@ use time::format_description::well_known::Rfc3339;
 use crate::contract::{
     ADMIN_PREFIX, DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH, HEALTH_PATH, OPENAPI_PATH,
 };
+use crate::delay::Delay;
 use crate::limiter::RateLimit;
 use crate::limits;
 use crate::params::CrmType;
-use crate::trigger::Delay;
 
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 pub const DEFAULT_PORT: u16 = 8080;
