@@ -1,5 +1,7 @@
 //! Glue: parse the command line, then serve or run a subcommand. Start-up
-//! errors are one line on stderr and exit code 2.
+//! errors are one line on stderr and exit code 2. It holds no logic of its
+//! own: the options are `config`'s, the subcommands `cli`'s, the server
+//! `startup`'s.
 
 use std::process::ExitCode;
 
