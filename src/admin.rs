@@ -25,13 +25,14 @@ use serde_json::json;
 use crate::api::{method_not_allowed, route_not_found};
 use crate::context::RequestContext;
 use crate::contract::{ADMIN_PREFIX, Operation};
+use crate::delay::MAX_DELAY_MS;
 use crate::error::{ApiError, Input};
 use crate::fault::Fault;
 use crate::journal::Filter;
 use crate::params::QueryPairs;
 use crate::session::{MAX_SESSION_BYTES, MAX_STICKY, Sticky};
 use crate::state::AppState;
-use crate::trigger::{self, MAX_DELAY_MS};
+use crate::trigger;
 
 /// The admin scope, for `startup::routes`.
 pub fn scope() -> actix_web::Scope<

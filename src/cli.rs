@@ -1,6 +1,8 @@
 //! The subcommands other than serving: `openapi`, `scenarios`, `validate`,
 //! `healthcheck`.
-//! Each prints to stdout and returns the exit code.
+//! Each prints to stdout and returns the exit code. `scenarios` and
+//! `validate` read the files through the same `state::load` that serving
+//! uses, so they never disagree with the server; none of them starts it.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};

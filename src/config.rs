@@ -1,27 +1,46 @@
-//! Configuration: `Cli` is what clap parses (every option a flag and a
-//! `CRM_MOCK_*` env var, shown in `--help`); `Config` is the validated value
-//! the server runs with. Tests build `Config` directly, so a stray
-//! `CRM_MOCK_*` variable in a developer's shell cannot change their results.
+//! Configuration: `Config` is the one shape of every option. Each field is a
+//! flag and a `CRM_MOCK_*` env var with its default, value name and help
+//! written once, in its `#[arg]` attribute; `Cli` adds the subcommand.
+//! `Config::default()` is those attribute defaults with the environment
+//! ignored, so tests that build `Config { port: 0, ..Config::default() }`
+//! cannot be changed by a stray `CRM_MOCK_*` variable in a developer's shell.
+//! `Config::checked` is the one step after parsing: blank values read as
+//! absent, then the checks across fields (`validate`).
+//!
+//! The configuration owns its defaults and bounds (the consts below); it
+//! does not reach into the modules that use them (the journal, the request
+//! limits), which are handed the values at start-up.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::contract::{
     ADMIN_PREFIX, DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH, HEALTH_PATH, OPENAPI_PATH,
 };
+use crate::delay::Delay;
 use crate::limiter::RateLimit;
-use crate::limits;
 use crate::params::CrmType;
-use crate::trigger::Delay;
 
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 pub const DEFAULT_PORT: u16 = 8080;
 pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 5;
 /// Just over the 5-second budget Copilot for Sales gives connector APIs.
 pub const DEFAULT_TIMEOUT_DELAY_MS: u64 = 5_500;
+pub const DEFAULT_JOURNAL_CAPACITY: usize = 1000;
+/// The largest `--journal-capacity`: its slots are allocated at start-up
+/// (256 bytes each, 25 MiB here) and each may hold an entry of up to
+/// 12.5 KiB.
+pub const MAX_JOURNAL_CAPACITY: usize = 100_000;
+pub const DEFAULT_MAX_QUERY_BYTES: usize = 8 * 1024;
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 5_000;
+/// Longest `--request-timeout` (an hour); 0 is refused too, since actix
+/// reads it as "no limit" (no slowloris protection).
+pub const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,6 +52,14 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// The configuration the server runs with; parsed from flags and env vars
+/// (then `checked`), or built directly by tests from `Config::default()`.
+#[derive(Debug, Clone, PartialEq, Args)]
+pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "CRM_MOCK_HOST", default_value = DEFAULT_HOST)]
     pub host: String,
@@ -91,8 +118,10 @@ pub struct Cli {
     pub failure_rate: f64,
 
     /// Weighted scenarios for --failure-rate, e.g. INTERNAL_SERVER_ERROR=3,REQUEST_THROTTLED=1.
-    #[arg(long, env = "CRM_MOCK_FAILURE_SCENARIOS", value_name = "CODE=WEIGHT,...", default_value = "INTERNAL_SERVER_ERROR", value_parser = parse_weights)]
-    pub failure_scenarios: Weights,
+    // The full path keeps clap from reading a `Vec` as a repeatable flag: the
+    // whole list is one value.
+    #[arg(long, env = "CRM_MOCK_FAILURE_SCENARIOS", value_name = "CODE=WEIGHT,...", default_value = "INTERNAL_SERVER_ERROR", value_parser = crate::chaos::parse_weights)]
+    pub failure_scenarios: ::std::vec::Vec<(String, u32)>,
 
     /// Seed for --failure-rate, so the sequence of failures repeats run after run (default: random).
     #[arg(long, env = "CRM_MOCK_SEED")]
@@ -107,7 +136,7 @@ pub struct Cli {
     pub timeout_delay: u64,
 
     /// Entries the request journal keeps across all workers (oldest evicted first; at most 100000); 0 keeps none.
-    #[arg(long, env = "CRM_MOCK_JOURNAL_CAPACITY", default_value_t = crate::journal::DEFAULT_CAPACITY)]
+    #[arg(long, env = "CRM_MOCK_JOURNAL_CAPACITY", default_value_t = DEFAULT_JOURNAL_CAPACITY)]
     pub journal_capacity: usize,
 
     /// Require `Authorization: Bearer <token>` on /__admin (visible ASCII only).
@@ -124,19 +153,19 @@ pub struct Cli {
     pub no_admin: bool,
 
     /// Longest query string accepted; longer gets 414 URI_TOO_LONG.
-    #[arg(long, env = "CRM_MOCK_MAX_QUERY_BYTES", value_name = "BYTES", default_value_t = limits::MAX_QUERY_BYTES)]
+    #[arg(long, env = "CRM_MOCK_MAX_QUERY_BYTES", value_name = "BYTES", default_value_t = DEFAULT_MAX_QUERY_BYTES)]
     pub max_query_bytes: usize,
 
     /// Most header bytes (names and values) accepted; more gets 431 HEADERS_TOO_LARGE.
-    #[arg(long, env = "CRM_MOCK_MAX_HEADER_BYTES", value_name = "BYTES", default_value_t = limits::MAX_HEADER_BYTES)]
+    #[arg(long, env = "CRM_MOCK_MAX_HEADER_BYTES", value_name = "BYTES", default_value_t = DEFAULT_MAX_HEADER_BYTES)]
     pub max_header_bytes: usize,
 
     /// Largest admin request body accepted; larger gets 413 PAYLOAD_TOO_LARGE.
-    #[arg(long, env = "CRM_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = limits::MAX_BODY_BYTES)]
+    #[arg(long, env = "CRM_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
 
     /// Milliseconds a client gets to send a complete request head (slow clients get 408); 1 to 3600000.
-    #[arg(long, env = "CRM_MOCK_REQUEST_TIMEOUT", value_name = "MS", default_value_t = limits::REQUEST_TIMEOUT_MS)]
+    #[arg(long, env = "CRM_MOCK_REQUEST_TIMEOUT", value_name = "MS", default_value_t = DEFAULT_REQUEST_TIMEOUT_MS)]
     pub request_timeout: u64,
 
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
@@ -168,14 +197,6 @@ pub enum AuthMode {
     Bearer,
 }
 
-/// A weighted scenario list (a newtype so clap treats it as one value).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Weights(pub Vec<(String, u32)>);
-
-fn parse_weights(text: &str) -> Result<Weights, String> {
-    crate::chaos::parse_weights(text).map(Weights)
-}
-
 fn parse_crm_type(value: &str) -> Result<CrmType, String> {
     CrmType::parse(value)
         .ok_or_else(|| "must be Salesforce, Dynamics365 or 'Dynamics 365'".to_owned())
@@ -194,109 +215,46 @@ fn parse_clock(value: &str) -> Result<OffsetDateTime, String> {
         .map_err(|e| format!("not an RFC 3339 date-time ({e}), e.g. 2026-01-31T12:00:00Z"))
 }
 
-/// The validated configuration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub host: String,
-    pub port: u16,
-    pub scenarios: Option<PathBuf>,
-    pub activities_path: String,
-    pub records_path: String,
-    pub clock: Option<OffsetDateTime>,
-    pub workers: usize,
-    pub shutdown_timeout: u64,
-    pub crm_type: Option<CrmType>,
-    pub crm_org_url: Option<String>,
-    pub auth: AuthMode,
-    pub expired_tokens: Vec<String>,
-    pub rate_limit: Option<RateLimit>,
-    pub failure_rate: f64,
-    pub failure_scenarios: Vec<(String, u32)>,
-    pub seed: Option<u64>,
-    pub latency: Option<Delay>,
-    pub timeout_delay: u64,
-    pub journal_capacity: usize,
-    pub admin_token: Option<String>,
-    pub no_admin: bool,
-    pub max_query_bytes: usize,
-    pub max_header_bytes: usize,
-    pub max_body_bytes: usize,
-    pub request_timeout: u64,
-}
-
 impl Default for Config {
+    /// The defaults of the `#[arg]` attributes, the environment ignored.
     fn default() -> Config {
-        Config {
-            host: DEFAULT_HOST.to_owned(),
-            port: DEFAULT_PORT,
-            scenarios: None,
-            activities_path: DEFAULT_ACTIVITIES_PATH.to_owned(),
-            records_path: DEFAULT_RECORDS_PATH.to_owned(),
-            clock: None,
-            workers: 0,
-            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
-            crm_type: None,
-            crm_org_url: None,
-            auth: AuthMode::None,
-            expired_tokens: Vec::new(),
-            rate_limit: None,
-            failure_rate: 0.0,
-            failure_scenarios: vec![(crate::contract::INTERNAL_SERVER_ERROR.to_owned(), 1)],
-            seed: None,
-            latency: None,
-            timeout_delay: DEFAULT_TIMEOUT_DELAY_MS,
-            journal_capacity: crate::journal::DEFAULT_CAPACITY,
-            admin_token: None,
-            no_admin: false,
-            max_query_bytes: limits::MAX_QUERY_BYTES,
-            max_header_bytes: limits::MAX_HEADER_BYTES,
-            max_body_bytes: limits::MAX_BODY_BYTES,
-            request_timeout: limits::REQUEST_TIMEOUT_MS,
-        }
+        // Cannot fail: every field has a default or is optional, and the
+        // defaults parse (config/tests.rs holds both).
+        defaults_command()
+            .try_get_matches_from(["crm-connector-mock"])
+            .and_then(|matches| Config::from_arg_matches(&matches))
+            .expect("the #[arg] defaults parse")
     }
 }
 
+/// `Config`'s arguments with no environment variable, so parsing no
+/// arguments yields exactly the attribute defaults.
+fn defaults_command() -> clap::Command {
+    Config::augment_args(clap::Command::new("crm-connector-mock"))
+        .mut_args(|arg| arg.env(None::<&'static str>))
+}
+
 impl Config {
-    pub fn from_cli(cli: &Cli) -> Result<Config, String> {
-        let config = Config {
-            host: cli.host.clone(),
-            port: cli.port,
-            scenarios: cli.scenarios.clone(),
-            activities_path: cli.activities_path.clone(),
-            records_path: cli.records_path.clone(),
-            clock: cli.clock,
-            workers: cli.workers,
-            shutdown_timeout: cli.shutdown_timeout,
-            crm_type: cli.crm_type,
-            crm_org_url: cli.crm_org_url.clone().filter(|u| !u.trim().is_empty()),
-            auth: cli.auth,
-            expired_tokens: cli
-                .expired_tokens
-                .iter()
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())
-                .collect(),
-            rate_limit: cli.rate_limit,
-            failure_rate: cli.failure_rate,
-            failure_scenarios: cli.failure_scenarios.0.clone(),
-            seed: cli.seed,
-            latency: cli.latency,
-            timeout_delay: cli.timeout_delay,
-            journal_capacity: cli.journal_capacity,
-            admin_token: cli.admin_token.clone().filter(|t| !t.is_empty()),
-            no_admin: cli.no_admin,
-            max_query_bytes: cli.max_query_bytes,
-            max_header_bytes: cli.max_header_bytes,
-            max_body_bytes: cli.max_body_bytes,
-            request_timeout: cli.request_timeout,
-        };
-        config.validate()?;
-        Ok(config)
+    /// The configuration as parsed, ready to run: a blank `--crm-org-url` or
+    /// `--admin-token` reads as absent, expired tokens are trimmed and blank
+    /// ones dropped; then `validate`.
+    pub fn checked(mut self) -> Result<Config, String> {
+        self.crm_org_url = self.crm_org_url.filter(|u| !u.trim().is_empty());
+        self.admin_token = self.admin_token.filter(|t| !t.is_empty());
+        self.expired_tokens = self
+            .expired_tokens
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
+        self.validate()?;
+        Ok(self)
     }
 
     /// Paths start with `/`, differ from each other and from the reserved
     /// ones; an admin token is visible ASCII; the journal capacity is at
-    /// most `journal::MAX_CAPACITY`.
+    /// most `MAX_JOURNAL_CAPACITY`; the request timeout 1 ms to
+    /// `MAX_REQUEST_TIMEOUT_MS`.
     pub fn validate(&self) -> Result<(), String> {
         for (flag, path) in [
             ("--activities-path", &self.activities_path),
@@ -331,20 +289,18 @@ impl Config {
                     .to_owned(),
             );
         }
-        if self.journal_capacity > crate::journal::MAX_CAPACITY {
+        if self.journal_capacity > MAX_JOURNAL_CAPACITY {
             return Err(format!(
-                "--journal-capacity must be at most {} (each entry may take up to 12.5 KiB)",
-                crate::journal::MAX_CAPACITY
+                "--journal-capacity must be at most {MAX_JOURNAL_CAPACITY} (each entry may take up to 12.5 KiB)"
             ));
         }
         if self.activities_path == self.records_path {
             return Err("--activities-path and --records-path must differ".to_owned());
         }
-        if !(1..=limits::MAX_REQUEST_TIMEOUT_MS).contains(&self.request_timeout) {
+        if !(1..=MAX_REQUEST_TIMEOUT_MS).contains(&self.request_timeout) {
             return Err(format!(
-                "--request-timeout {} must be 1 to {} ms (0 would turn off the slowloris protection)",
-                self.request_timeout,
-                limits::MAX_REQUEST_TIMEOUT_MS
+                "--request-timeout {} must be 1 to {MAX_REQUEST_TIMEOUT_MS} ms (0 would turn off the slowloris protection)",
+                self.request_timeout
             ));
         }
         Ok(())
@@ -352,36 +308,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn colliding_paths_are_rejected() {
-        for (activities, records) in [
-            ("/same", "/same"),
-            ("/health", "/r"),
-            ("nope", "/r"),
-            ("/__admin/x", "/r"),
-            ("/a?b", "/r"),
-        ] {
-            let config = Config {
-                activities_path: activities.into(),
-                records_path: records.into(),
-                ..Config::default()
-            };
-            assert!(config.validate().is_err(), "{activities} {records}");
-        }
-        assert!(Config::default().validate().is_ok());
-    }
-
-    #[test]
-    fn request_timeouts_outside_1_ms_to_an_hour_are_rejected() {
-        for (ms, ok) in [(0, false), (1, true), (3_600_000, true), (3_600_001, false)] {
-            let config = Config {
-                request_timeout: ms,
-                ..Config::default()
-            };
-            assert_eq!(config.validate().is_ok(), ok, "{ms}");
-        }
-    }
-}
+mod tests;

@@ -43,6 +43,7 @@ use crate::auth::{self, TokenProblem};
 use crate::config::AuthMode;
 use crate::contract::{Operation, SIMULATE_DELAY_PARAM, SIMULATE_SESSION_PARAM};
 use crate::data::Record;
+use crate::delay::Delay;
 use crate::error::{ApiError, Input, Rendered};
 use crate::fault::Fault;
 use crate::lang::Language;
@@ -53,7 +54,7 @@ use crate::schema::record::{RecordState, Restriction};
 use crate::schema::template::Vars;
 use crate::session::{self, MAX_SESSION_BYTES, Throttled};
 use crate::state::{AppState, Definitions};
-use crate::trigger::{self, Delay, Options};
+use crate::trigger::{self, Options};
 
 /// Pause between the chunks of `SLOW_BODY` unless `interval=` says otherwise.
 pub const DEFAULT_SLOW_BODY_INTERVAL_MS: u32 = 300;

@@ -26,6 +26,7 @@ pub mod connector;
 pub mod context;
 pub mod contract;
 pub mod data;
+pub mod delay;
 pub mod error;
 pub mod fault;
 pub mod files;

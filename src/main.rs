@@ -1,5 +1,7 @@
 //! Glue: parse the command line, then serve or run a subcommand. Start-up
-//! errors are one line on stderr and exit code 2.
+//! errors are one line on stderr and exit code 2. It holds no logic of its
+//! own: the options are `config`'s, the subcommands `cli`'s, the server
+//! `startup`'s.
 
 use std::process::ExitCode;
 
@@ -8,13 +10,13 @@ use crm_connector_mock::config::Command;
 use crm_connector_mock::{Application, Cli, Config, cli, logsink, startup};
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let Cli { command, config } = Cli::parse();
     logsink::init();
-    let config = match Config::from_cli(&args) {
+    let config = match config.checked() {
         Ok(config) => config,
         Err(message) => return fail(&message),
     };
-    let outcome = match args.command {
+    let outcome = match command {
         None | Some(Command::Serve) => serve(config),
         Some(Command::Openapi) => cli::openapi(&config),
         Some(Command::Scenarios) => cli::scenarios(&config),

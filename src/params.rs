@@ -9,6 +9,10 @@
 //! optional value counts as absent; unknown parameters are ignored; a known
 //! parameter given twice is rejected, since silently picking one would hide a
 //! client bug.
+//!
+//! This module reads the query only: the values of `simulateError` and
+//! `simulateDelay` are handed on as text (`trigger` and `delay` parse them),
+//! and it knows nothing of records or scenarios.
 
 use std::borrow::Cow;
 
@@ -35,7 +39,30 @@ pub enum Param {
 }
 
 impl Param {
-    const COUNT: usize = 11;
+    /// Every parameter, each at its own index (`index`): the one list the
+    /// count and the per-parameter tables of `Params` are derived from.
+    const ALL: &'static [Param] = &[
+        Param::RecordType,
+        Param::RecordId,
+        Param::StartDateTime,
+        Param::EndDateTime,
+        Param::Top,
+        Param::Skip,
+        Param::CrmType,
+        Param::CrmOrgUrl,
+        Param::SimulateError,
+        Param::SimulateDelay,
+        Param::SimulateSession,
+    ];
+    const COUNT: usize = Param::ALL.len();
+
+    /// Where `Params` keeps this parameter: its position in `ALL` (a unit
+    /// test holds the two together). `Params` reads and writes its slots
+    /// through `get`, so a variant added to the enum but not to `ALL` reads
+    /// as absent rather than panicking.
+    const fn index(self) -> usize {
+        self as usize
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -177,19 +204,25 @@ fn each_pair<'q>(
 /// is still an error) and then ignored.
 #[derive(Debug, Default)]
 pub struct Params<'q> {
-    first: [Option<Cow<'q, str>>; Param::COUNT],
-    given: [u8; Param::COUNT],
+    slots: [Slot<'q>; Param::COUNT],
+}
+
+/// What one query said of one parameter.
+#[derive(Debug, Default)]
+struct Slot<'q> {
+    first: Option<Cow<'q, str>>,
+    given: u8,
 }
 
 impl<'q> Params<'q> {
     pub fn parse(raw: &'q str) -> Result<Params<'q>, ApiError> {
         let mut params = Params::default();
         each_pair(raw, |name, value| {
-            if let Some(param) = Param::from_name(&name) {
-                let i = param as usize;
-                params.given[i] = params.given[i].saturating_add(1);
-                if params.first[i].is_none() {
-                    params.first[i] = Some(value);
+            let slot = Param::from_name(&name).and_then(|p| params.slots.get_mut(p.index()));
+            if let Some(slot) = slot {
+                slot.given = slot.given.saturating_add(1);
+                if slot.first.is_none() {
+                    slot.first = Some(value);
                 }
             }
             Ok(())
@@ -200,14 +233,21 @@ impl<'q> Params<'q> {
     /// The value of `param`, `None` when absent or empty; an error when it
     /// was given more than once.
     pub fn get(&self, param: Param) -> Result<Option<&str>, ApiError> {
-        let i = param as usize;
-        if self.given[i] > 1 {
+        let Some(slot) = self.slots.get(param.index()) else {
+            return Ok(None);
+        };
+        if slot.given > 1 {
             return Err(ApiError::invalid_request(
                 param.name(),
                 "must be given at most once",
             ));
         }
-        Ok(self.first[i].as_deref().filter(|v| !v.is_empty()))
+        Ok(slot.first.as_deref().filter(|v| !v.is_empty()))
+    }
+
+    /// How often `param` was given, empty or not.
+    fn given(&self, param: Param) -> u8 {
+        self.slots.get(param.index()).map_or(0, |slot| slot.given)
     }
 }
 
@@ -302,7 +342,7 @@ pub fn lower(value: &str) -> Cow<'_, str> {
 }
 
 fn required<'p>(params: &'p Params, param: Param) -> Result<&'p str, ApiError> {
-    match params.given[param as usize] {
+    match params.given(param) {
         0 => Err(ApiError::invalid_request(param.name(), "is required")),
         _ => params
             .get(param)?
@@ -344,86 +384,4 @@ fn date_time(params: &Params, param: Param) -> Result<Option<OffsetDateTime>, Ap
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn error(op: Operation, raw: &str) -> ApiError {
-        match Params::parse(raw) {
-            Ok(params) => ConnectorQuery::parse(op, &params).expect_err(raw),
-            Err(error) => error,
-        }
-    }
-
-    #[test]
-    fn every_rule_names_its_parameter() {
-        let base = "recordType=account&recordId=1";
-        let cases = [
-            ("recordId=1", "recordType"),
-            ("recordType=account", "recordId"),
-            ("recordType=&recordId=1", "recordType"),
-            ("recordType=account&recordId=&recordId=", "recordId"),
-            (&*format!("{base}&top=-1"), "top"),
-            (&*format!("{base}&top=abc"), "top"),
-            (&*format!("{base}&top=2147483648"), "top"),
-            (&*format!("{base}&skip=1.5"), "skip"),
-            (&*format!("{base}&crmType=SAP"), "crmType"),
-            (
-                &*format!("{base}&startDateTime=2024-01-01"),
-                "startDateTime",
-            ),
-            (&*format!("{base}&endDateTime=yesterday"), "endDateTime"),
-            (
-                &*format!(
-                    "{base}&startDateTime=2024-02-01T00:00:00Z&endDateTime=2024-01-01T00:00:00Z"
-                ),
-                "startDateTime",
-            ),
-            (&*format!("{base}&top=1&top=2"), "top"),
-            (&*format!("{base}&crmOrgUrl=%zz"), "crmOrgUrl"),
-            (&*format!("{base}&x=%FF"), "x"),
-        ];
-        for (raw, parameter) in cases {
-            let err = error(Operation::RelatedActivities, raw);
-            assert_eq!(err.code, "INVALID_REQUEST", "{raw}");
-            let details = err.details.expect("details");
-            assert_eq!(details["parameter"], parameter, "{raw}");
-            assert!(
-                details["reason"].as_str().is_some_and(|r| !r.is_empty()),
-                "{raw}"
-            );
-        }
-    }
-
-    #[test]
-    fn valid_queries_are_typed() {
-        let params = Params::parse(
-            "recordType=account&recordId=a+b&top=0&skip=&crmType=Dynamics%20365&extra=1&startDateTime=2024-01-01T00:00:00%2B02:00",
-        )
-        .unwrap();
-        let q = ConnectorQuery::parse(Operation::RelatedActivities, &params).unwrap();
-        assert_eq!(q.record_id, "a b");
-        assert_eq!(q.top, Some(0));
-        assert_eq!(q.skip, 0);
-        assert_eq!(q.crm_type, Some(CrmType::Dynamics365));
-        assert!(q.start.is_some());
-    }
-
-    #[test]
-    fn date_times_with_the_upstream_seven_fractional_digits_parse() {
-        let params = Params::parse(
-            "recordType=a&recordId=1&startDateTime=2024-05-07T03:28:38.0667701Z&endDateTime=2024-05-07T05:28:38.0667701%2B02:00",
-        )
-        .unwrap();
-        let q = ConnectorQuery::parse(Operation::RelatedActivities, &params).unwrap();
-        let start = q.start.unwrap();
-        assert_eq!((start.second(), start.nanosecond()), (38, 66_770_100));
-        assert_eq!(q.end, q.start, "the same instant, written in +02:00");
-    }
-
-    #[test]
-    fn dates_are_ignored_on_related_records() {
-        let params = Params::parse("recordType=a&recordId=1&startDateTime=nonsense").unwrap();
-        let q = ConnectorQuery::parse(Operation::RelatedRecords, &params).unwrap();
-        assert_eq!(q.start, None);
-    }
-}
+mod tests;

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::contract::Operation;
+use crate::delay::Delay;
 use crate::limiter::ClientKey;
-use crate::trigger::{Delay, Selector, Single, Trigger};
+use crate::trigger::{Selector, Single, Trigger};
 
 /// At most this many sessions are remembered; the oldest is forgotten first.
 pub const MAX_SESSIONS: usize = 10_000;

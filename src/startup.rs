@@ -1,5 +1,8 @@
 //! `Application`: builds the state once, binds the listener (port 0 picks a
 //! free port) and starts the server. `routes` is the whole URL table.
+//! It decides no answer and parses no request: the handlers (`api`,
+//! `admin`) and the envelope do. It runs `Config::validate` itself, since
+//! tests build a `Config` directly rather than through `Config::checked`.
 
 use std::net::TcpListener;
 

@@ -28,12 +28,14 @@
 //!
 //! So an option meant for the last element alone cannot be written; give it
 //! to every element instead, or put that element earlier.
+//!
+//! This module only parses: whether the catalogue knows a selector, and
+//! where a session stands in a sequence, are decided elsewhere (the
+//! connector and the sessions). The delay headers are `crate::delay`'s.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::error::{ApiError, Input};
-use crate::shard::Slots;
 
 /// One answer a trigger names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,17 +100,19 @@ fn single(text: &str) -> Single {
 }
 
 /// Finds the trigger in precedence order. `prefer` yields every `Prefer`
-/// header value of the request.
+/// header value of the request. The trigger is shared (`Arc`) because a
+/// sticky session keeps it beyond the request; it is parsed afresh each
+/// time (a trigger is a few dozen bytes of text).
 pub fn find<'a>(
     header: Option<&str>,
     query: Option<&str>,
     prefer: impl IntoIterator<Item = &'a str>,
 ) -> Result<Option<Arc<Trigger>>, ApiError> {
     if let Some(value) = header.map(str::trim).filter(|v| !v.is_empty()) {
-        return kept(value, Input::Header("X-Simulate-Error")).map(Some);
+        return parsed(value, Input::Header("X-Simulate-Error"));
     }
     if let Some(value) = query.map(str::trim).filter(|v| !v.is_empty()) {
-        return kept(value, Input::Query("simulateError")).map(Some);
+        return parsed(value, Input::Query("simulateError"));
     }
     let code = prefer
         .into_iter()
@@ -121,30 +125,13 @@ pub fn find<'a>(
         })
         .find(|v| !v.is_empty());
     match code {
-        Some(value) => kept(value, Input::Header("Prefer")).map(Some),
+        Some(value) => parsed(value, Input::Header("Prefer")),
         None => Ok(None),
     }
 }
 
-thread_local! {
-    /// The triggers this thread parsed last, by their value.
-    static KEPT: RefCell<Slots<Arc<Trigger>, 16>> = RefCell::new(Slots::new());
-}
-
-/// `parse`, answered from this thread's last triggers when it has seen the
-/// value. Rationale: a client testing its error handling sends the same
-/// value over and over, and a trigger depends on nothing but its value
-/// (`source` only names where a refused one came from; refusals are not
-/// kept).
-fn kept(value: &str, source: Input) -> Result<Arc<Trigger>, ApiError> {
-    KEPT.with(|kept| {
-        if let Some(trigger) = kept.borrow().find(&value, |t| t.raw == value) {
-            return Ok(trigger.clone());
-        }
-        let trigger = Arc::new(parse(value, source)?);
-        kept.borrow_mut().put(&value, trigger.clone());
-        Ok(trigger)
-    })
+fn parsed(value: &str, source: Input) -> Result<Option<Arc<Trigger>>, ApiError> {
+    parse(value, source).map(|t| Some(Arc::new(t)))
 }
 
 impl Trigger {
@@ -346,273 +333,4 @@ fn positive(value: &str, source: Input, name: &str) -> Result<u32, ApiError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    pub(super) const H: Input = Input::Header("h");
-
-    #[test]
-    fn a_repeated_value_is_answered_from_the_kept_trigger_and_a_refused_one_never_is() {
-        let first = kept("429; retry-after=7", Input::Header("X-Simulate-Error")).unwrap();
-        let again = kept("429; retry-after=7", Input::Query("simulateError")).unwrap();
-        assert!(Arc::ptr_eq(&first, &again), "a repeat reuses the parse");
-        assert_eq!(*first, parse("429; retry-after=7", H).unwrap());
-        let other = kept("429; retry-after=8", Input::Header("X-Simulate-Error")).unwrap();
-        assert_eq!(other.options.retry_after, Some(8));
-        for _ in 0..2 {
-            let refused = kept("429; bogus=1", Input::Header("Prefer")).unwrap_err();
-            assert!(
-                refused.message.contains("unknown option 'bogus'"),
-                "{}",
-                refused.message
-            );
-        }
-    }
-
-    fn code(c: &str) -> Selector {
-        Selector::One(Single::Code(c.to_owned()))
-    }
-
-    fn status(s: u16) -> Selector {
-        Selector::One(Single::Status(s))
-    }
-
-    #[test]
-    fn precedence_is_header_then_query_then_prefer() {
-        type Case<'a> = (
-            Option<&'a str>,
-            Option<&'a str>,
-            &'a [&'a str],
-            Option<Selector>,
-        );
-        let cases: &[Case] = &[
-            (None, None, &[], None),
-            (Some("429"), Some("500"), &["code=404"], Some(status(429))),
-            (
-                None,
-                Some("record_not_found"),
-                &["code=500"],
-                Some(code("RECORD_NOT_FOUND")),
-            ),
-            (Some(""), Some(" "), &["code=404"], Some(status(404))),
-            (None, None, &["respond-async, code=403"], Some(status(403))),
-            (
-                None,
-                None,
-                &["respond-async", "code=401; foo"],
-                Some(status(401)),
-            ),
-            (None, None, &["respond-async"], None),
-            (None, None, &["code=\"200\""], Some(status(200))),
-        ];
-        for (header, query, prefer, expected) in cases {
-            let found = find(*header, *query, prefer.iter().copied()).unwrap();
-            assert_eq!(
-                found.map(|t| t.selector.clone()),
-                *expected,
-                "{header:?} {query:?} {prefer:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn options_ride_on_the_value() {
-        let t = parse("Request_Throttled; retry-after=30; message=Slow down", H).unwrap();
-        assert_eq!(t.selector, code("REQUEST_THROTTLED"));
-        assert_eq!(t.options.retry_after, Some(30));
-        assert_eq!(t.options.message.as_deref(), Some("Slow down"));
-    }
-
-    #[test]
-    fn sequences_and_counts_parse() {
-        let t = parse("429, 429,internal_server_error,200; times=2", H).unwrap();
-        assert_eq!(
-            t.selector,
-            Selector::Sequence(vec![
-                Single::Status(429),
-                Single::Status(429),
-                Single::Code("INTERNAL_SERVER_ERROR".into()),
-                Single::Status(200)
-            ])
-        );
-        assert_eq!(t.options.times, Some(2));
-        assert!(parse("429,,500", H).is_err());
-        assert!(parse(&vec!["500"; MAX_SEQUENCE + 1].join(","), H).is_err());
-    }
-
-    #[test]
-    fn each_sequence_element_has_its_own_options_over_the_trailing_ones() {
-        // (value, per element: (selector, retry-after, message))
-        type Row<'a> = (&'a str, &'a [(Single, Option<u32>, Option<&'a str>)]);
-        let s = Single::Status;
-        let table: &[Row] = &[
-            (
-                "429;retry-after=2,429,200",
-                &[
-                    (s(429), Some(2), None),
-                    (s(429), None, None),
-                    (s(200), None, None),
-                ],
-            ),
-            (
-                "429,429,200; retry-after=2",
-                &[
-                    (s(429), Some(2), None),
-                    (s(429), Some(2), None),
-                    (s(200), Some(2), None),
-                ],
-            ),
-            (
-                "429;retry-after=5,429,200;retry-after=2",
-                &[
-                    (s(429), Some(5), None),
-                    (s(429), Some(2), None),
-                    (s(200), Some(2), None),
-                ],
-            ),
-            (
-                "429; message=Slow, please,500",
-                &[(s(429), None, Some("Slow, please,500"))],
-            ),
-            (
-                "429;message=a, b;retry-after=3,500; message=c",
-                &[(s(429), Some(3), Some("a, b")), (s(500), None, Some("c"))],
-            ),
-            (
-                "429, 500; message=Slow, please",
-                &[
-                    (s(429), None, Some("Slow, please")),
-                    (s(500), None, Some("Slow, please")),
-                ],
-            ),
-        ];
-        for (value, elements) in table {
-            let t = parse(value, H).unwrap();
-            let selectors: Vec<Single> = elements.iter().map(|e| e.0.clone()).collect();
-            match &t.selector {
-                Selector::One(one) => assert_eq!(vec![one.clone()], selectors, "{value}"),
-                Selector::Sequence(items) => assert_eq!(*items, selectors, "{value}"),
-            }
-            for (index, (_, retry_after, message)) in elements.iter().enumerate() {
-                let options = t.options_for(index);
-                assert_eq!(options.retry_after, *retry_after, "{value} #{index}");
-                assert_eq!(options.message.as_deref(), *message, "{value} #{index}");
-            }
-        }
-        for bad in [
-            "429;times=2,200",
-            "429;retry-after=2,",
-            "429;bogus=1,200",
-            ",429",
-        ] {
-            let err = parse(bad, H).unwrap_err();
-            assert_eq!(err.code, "INVALID_REQUEST", "{bad}");
-        }
-    }
-
-    #[test]
-    fn bad_options_are_invalid_requests_naming_the_source() {
-        for value in [
-            "429; retry-after=soon",
-            "429; retry-after=86401",
-            "429; retry-after=18446744073709551615",
-            "429; colour=red",
-            "429; retry-after",
-            "401; reason=\"quoted\"",
-            "500; times=0",
-            "SLOW_BODY; interval=fast",
-        ] {
-            let err = parse(value, Input::Header("X-Simulate-Error")).unwrap_err();
-            assert_eq!(err.code, "INVALID_REQUEST", "{value}");
-            assert_eq!(
-                err.details.unwrap()["parameter"],
-                "X-Simulate-Error",
-                "{value}"
-            );
-        }
-    }
-}
-
-/// A delay in milliseconds: fixed (`200`) or a uniform range (`100-300`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Delay {
-    pub min_ms: u64,
-    pub max_ms: u64,
-}
-
-/// Longest delay a request may ask for (two minutes).
-pub const MAX_DELAY_MS: u64 = 120_000;
-
-impl Delay {
-    pub fn fixed(ms: u64) -> Delay {
-        Delay {
-            min_ms: ms,
-            max_ms: ms,
-        }
-    }
-
-    /// Parses `MS` or `MIN-MAX`; `source` names the header or parameter.
-    pub fn parse(value: &str, source: Input) -> Result<Delay, ApiError> {
-        Delay::parse_text(value).map_err(|reason| ApiError::invalid(source, &reason))
-    }
-
-    /// `parse`, the error being only what is wrong (for `--latency`).
-    fn parse_text(value: &str) -> Result<Delay, String> {
-        let problem =
-            || format!("must be milliseconds (200) or a range (100-300), at most {MAX_DELAY_MS}");
-        let number = |s: &str| {
-            s.trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|ms| *ms <= MAX_DELAY_MS)
-        };
-        let (min, max) = match value.split_once('-') {
-            Some((min, max)) => (number(min), number(max)),
-            None => (number(value), number(value)),
-        };
-        match (min, max) {
-            (Some(min_ms), Some(max_ms)) if min_ms <= max_ms => Ok(Delay { min_ms, max_ms }),
-            _ => Err(problem()),
-        }
-    }
-
-    /// A delay drawn uniformly from the range.
-    pub fn pick(self) -> std::time::Duration {
-        std::time::Duration::from_millis(fastrand::u64(self.min_ms..=self.max_ms))
-    }
-}
-
-impl std::str::FromStr for Delay {
-    type Err = String;
-    fn from_str(value: &str) -> Result<Delay, String> {
-        Delay::parse_text(value)
-    }
-}
-
-#[cfg(test)]
-mod delay_tests {
-    use super::tests::H;
-    use super::*;
-
-    #[test]
-    fn delays_parse_as_fixed_or_ranges() {
-        assert_eq!(Delay::parse("200", H).unwrap(), Delay::fixed(200));
-        assert_eq!(
-            Delay::parse("100-300", H).unwrap(),
-            Delay {
-                min_ms: 100,
-                max_ms: 300
-            }
-        );
-        for bad in ["", "-5", "300-100", "fast", "999999999"] {
-            assert!(Delay::parse(bad, H).is_err(), "{bad}");
-        }
-        let d = Delay {
-            min_ms: 10,
-            max_ms: 20,
-        }
-        .pick()
-        .as_millis();
-        assert!((10..=20).contains(&d));
-    }
-}
+mod tests;
