@@ -15,7 +15,6 @@ use std::path::PathBuf;
 
 use clap::{Args, FromArgMatches, Parser, Subcommand};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::contract::{
     ADMIN_PREFIX, DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH, HEALTH_PATH, OPENAPI_PATH,
@@ -211,8 +210,7 @@ fn parse_rate(value: &str) -> Result<f64, String> {
 }
 
 fn parse_clock(value: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(value, &Rfc3339)
-        .map_err(|e| format!("not an RFC 3339 date-time ({e}), e.g. 2026-01-31T12:00:00Z"))
+    crate::rfc3339::parse(value)
 }
 
 impl Default for Config {

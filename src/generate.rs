@@ -252,11 +252,7 @@ mod tests {
     use super::*;
 
     fn reference() -> OffsetDateTime {
-        OffsetDateTime::parse(
-            "2026-11-25T12:00:00Z",
-            &time::format_description::well_known::Rfc3339,
-        )
-        .unwrap()
+        crate::rfc3339::parse("2026-11-25T12:00:00Z").unwrap()
     }
 
     #[test]

@@ -17,7 +17,6 @@
 use std::borrow::Cow;
 
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::contract::Operation;
 use crate::error::ApiError;
@@ -375,11 +374,9 @@ fn date_time(params: &Params, param: Param) -> Result<Option<OffsetDateTime>, Ap
     let Some(raw) = params.get(param)? else {
         return Ok(None);
     };
-    OffsetDateTime::parse(raw, &Rfc3339).map(Some).map_err(|_| {
-        ApiError::invalid_request(
-            name,
-            "must be an RFC 3339 date-time such as 2017-07-21T17:32:28Z (encode '+' as %2B)",
-        )
+    // In a query string an unencoded '+' of an offset reads as a space.
+    crate::rfc3339::parse(raw).map(Some).map_err(|message| {
+        ApiError::invalid_request(name, &format!("{message} (encode '+' as %2B)"))
     })
 }
 
