@@ -1,7 +1,7 @@
 //! The Swagger 2.0 document a real connector would publish (contract Part 2
 //! §7): both operation ids, typed parameters, the seven responses, and the
 //! item, envelope and error definitions, for the paths as configured. The
-//! simulation knobs are documented in the README, not here.
+//! simulation knobs are documented in docs/, not here.
 
 use serde_json::{Value, json};
 

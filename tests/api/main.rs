@@ -21,7 +21,7 @@ mod conditions;
 mod failures;
 // A user's --scenarios directory: extra scenarios, overrides, records and tokens.
 mod user_files;
-// The README's tables and examples against the catalogue, the server and the CLI.
+// The README's, CONTRIBUTING.md's and docs/'s tables, examples and links against the catalogue, the server and the CLI.
 mod readme;
 // Sequences: one element per request, times=, sessions, sequences in the data.
 mod sequences;
