@@ -21,79 +21,55 @@ use time::OffsetDateTime;
 use crate::contract::Operation;
 use crate::error::ApiError;
 
-/// The parameters this server reads; a duplicate of one is rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Param {
-    RecordType,
-    RecordId,
-    StartDateTime,
-    EndDateTime,
-    Top,
-    Skip,
-    CrmType,
-    CrmOrgUrl,
-    SimulateError,
-    SimulateDelay,
-    SimulateSession,
+/// Declares `Param` from one table, name by variant, so the enum, the list
+/// `ALL` (and the count `Params` sizes its slots by) and the names cannot
+/// disagree: a parameter is added in one line.
+macro_rules! params {
+    ($($variant:ident => $name:expr,)*) => {
+        /// The parameters this server reads; a duplicate of one is rejected.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Param {
+            $($variant,)*
+        }
+
+        impl Param {
+            /// Every parameter, each at its own index (`index`).
+            const ALL: &'static [Param] = &[$(Param::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Param::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+params! {
+    RecordType => "recordType",
+    RecordId => "recordId",
+    StartDateTime => "startDateTime",
+    EndDateTime => "endDateTime",
+    Top => "top",
+    Skip => "skip",
+    CrmType => "crmType",
+    CrmOrgUrl => "crmOrgUrl",
+    SimulateError => crate::contract::SIMULATE_ERROR_PARAM,
+    SimulateDelay => crate::contract::SIMULATE_DELAY_PARAM,
+    SimulateSession => crate::contract::SIMULATE_SESSION_PARAM,
 }
 
 impl Param {
-    /// Every parameter, each at its own index (`index`): the one list the
-    /// count and the per-parameter tables of `Params` are derived from.
-    const ALL: &'static [Param] = &[
-        Param::RecordType,
-        Param::RecordId,
-        Param::StartDateTime,
-        Param::EndDateTime,
-        Param::Top,
-        Param::Skip,
-        Param::CrmType,
-        Param::CrmOrgUrl,
-        Param::SimulateError,
-        Param::SimulateDelay,
-        Param::SimulateSession,
-    ];
     const COUNT: usize = Param::ALL.len();
 
-    /// Where `Params` keeps this parameter: its position in `ALL` (a unit
-    /// test holds the two together). `Params` reads and writes its slots
-    /// through `get`, so a variant added to the enum but not to `ALL` reads
-    /// as absent rather than panicking.
+    /// Where `Params` keeps this parameter: its position in `ALL`, which the
+    /// macro lists in declaration order.
     const fn index(self) -> usize {
         self as usize
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Param::RecordType => "recordType",
-            Param::RecordId => "recordId",
-            Param::StartDateTime => "startDateTime",
-            Param::EndDateTime => "endDateTime",
-            Param::Top => "top",
-            Param::Skip => "skip",
-            Param::CrmType => "crmType",
-            Param::CrmOrgUrl => "crmOrgUrl",
-            Param::SimulateError => crate::contract::SIMULATE_ERROR_PARAM,
-            Param::SimulateDelay => crate::contract::SIMULATE_DELAY_PARAM,
-            Param::SimulateSession => crate::contract::SIMULATE_SESSION_PARAM,
-        }
-    }
-
     fn from_name(name: &str) -> Option<Param> {
-        Some(match name {
-            "recordType" => Param::RecordType,
-            "recordId" => Param::RecordId,
-            "startDateTime" => Param::StartDateTime,
-            "endDateTime" => Param::EndDateTime,
-            "top" => Param::Top,
-            "skip" => Param::Skip,
-            "crmType" => Param::CrmType,
-            "crmOrgUrl" => Param::CrmOrgUrl,
-            crate::contract::SIMULATE_ERROR_PARAM => Param::SimulateError,
-            crate::contract::SIMULATE_DELAY_PARAM => Param::SimulateDelay,
-            crate::contract::SIMULATE_SESSION_PARAM => Param::SimulateSession,
-            _ => return None,
-        })
+        Param::ALL.iter().copied().find(|p| p.name() == name)
     }
 }
 
