@@ -188,7 +188,7 @@ pub struct Target(pub String);
 impl Target {
     /// The target and whether a part was cut.
     pub fn new(uri: &Uri) -> (Target, bool) {
-        let mut buffer = spare::take();
+        let mut buffer = Vec::with_capacity(256);
         let mut cut = keep(&mut buffer, uri.path().as_bytes(), MAX_PATH_BYTES, true);
         if let Some(query) = uri.query() {
             buffer.push(b'?');
@@ -231,7 +231,7 @@ impl Headers {
     pub fn new<'h>(
         headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>,
     ) -> (Headers, bool) {
-        let mut buffer = spare::take();
+        let mut buffer = Vec::with_capacity(256);
         let mut cut = false;
         let mut full = false;
         for (name, value) in headers {
@@ -263,49 +263,6 @@ impl Headers {
     fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         let mut parts = self.0.split(|b| *b == 0);
         std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
-    }
-}
-
-/// An empty `String` for a value the next journal entry will keep (its
-/// session), from the buffers evicted entries left behind.
-pub fn spare_string() -> String {
-    String::from_utf8(spare::take()).unwrap_or_default()
-}
-
-/// Buffers of entries this thread's ring evicted, reused by the next entries
-/// this thread records, so a full journal records without allocating.
-mod spare {
-    use std::cell::RefCell;
-
-    /// Per thread: a few buffers (an entry has up to three), none larger than
-    /// an ordinary request's.
-    const KEPT: usize = 6;
-    const MAX_BYTES: usize = super::BUFFER_BYTES;
-
-    thread_local! {
-        static BUFFERS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
-    }
-
-    /// An empty buffer: a spare one, else a new one.
-    pub fn take() -> Vec<u8> {
-        BUFFERS
-            .try_with(|b| b.borrow_mut().pop())
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| Vec::with_capacity(256))
-    }
-
-    pub fn give(mut buffer: Vec<u8>) {
-        if buffer.capacity() > MAX_BYTES {
-            return;
-        }
-        buffer.clear();
-        let _ = BUFFERS.try_with(|b| {
-            let mut spare = b.borrow_mut();
-            if spare.len() < KEPT {
-                spare.push(buffer);
-            }
-        });
     }
 }
 
@@ -437,21 +394,14 @@ impl Journal {
         }
         let evicted = entry.id - base > self.capacity as u64;
         let index = (entry.id % self.capacity as u64) as usize;
-        let dropped = match self.slot(index) {
-            Some(mut slot) => match &*slot {
-                Some(kept) if kept.id > entry.id => Some(entry),
-                _ => slot.replace(entry),
-            },
-            None => Some(entry),
-        };
-        // Outside the lock: the dropped entry's buffers go to the next entries.
-        if let Some(old) = dropped {
-            spare::give(old.target.0.into_bytes());
-            spare::give(old.headers.0);
-            if let Some(session) = old.session {
-                spare::give(session.into_bytes());
+        // A slot keeps the later arrival; what it replaced is freed after
+        // the slot's lock is released.
+        let _replaced = match self.slot(index) {
+            Some(mut slot) if slot.as_ref().is_none_or(|kept| kept.id <= entry.id) => {
+                slot.replace(entry)
             }
-        }
+            _ => None,
+        };
         evicted
     }
 
