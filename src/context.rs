@@ -226,12 +226,13 @@ where
     let journal_on = state
         .as_ref()
         .is_some_and(|s| s.config.journal_capacity > 0);
-    // One pass over the headers serves both the limits and the journal's copy.
     let mut head = head_of(&req);
+    for (name, value) in req.headers() {
+        head.count(name, value);
+    }
     let seen = match (&state, journal_on && journaled(req.path())) {
         (Some(state), true) => {
-            let (headers, truncated) =
-                Headers::new(req.headers().iter().inspect(|(n, v)| head.count(n, v)));
+            let (headers, truncated) = Headers::new(req.headers().iter());
             Some(Seen {
                 id: state.journal().arrive(),
                 at: crate::wall::at(started),
@@ -239,10 +240,7 @@ where
                 truncated,
             })
         }
-        _ => {
-            req.headers().iter().for_each(|(n, v)| head.count(n, v));
-            None
-        }
+        _ => None,
     };
     // Cheap clones (a method is inline, a URI is reference counted).
     let method = req.method().clone();

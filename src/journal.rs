@@ -233,7 +233,6 @@ impl Headers {
     ) -> (Headers, bool) {
         let mut buffer = Vec::with_capacity(256);
         let mut cut = false;
-        let mut full = false;
         for (name, value) in headers {
             let (name, value) = (name.as_str().as_bytes(), value.as_bytes());
             let long_name = name.len() > MAX_HEADER_NAME_BYTES;
@@ -241,12 +240,10 @@ impl Headers {
                 + value.len().min(MAX_HEADER_VALUE_BYTES)
                 + 2 * MARKER_BYTES
                 + 2;
-            // Once one is dropped, every later one is too (the count of
-            // bytes read above is all the limit check needs of them).
-            full |= buffer.len() + size > MAX_HEADERS_BYTES;
-            if full {
+            // Once one is dropped, every later one is too.
+            if buffer.len() + size > MAX_HEADERS_BYTES {
                 cut = true;
-                continue;
+                break;
             }
             cut |= keep(&mut buffer, name, MAX_HEADER_NAME_BYTES, false);
             buffer.push(0);
