@@ -24,7 +24,7 @@ use serde_json::json;
 
 use crate::api::{method_not_allowed, route_not_found};
 use crate::context::RequestContext;
-use crate::contract::{ADMIN_PREFIX, Operation};
+use crate::contract::{self, ADMIN_PREFIX, Operation};
 use crate::error::{ApiError, Input};
 use crate::fault::Fault;
 use crate::journal::Filter;
@@ -112,7 +112,7 @@ async fn require_token(
         .unwrap_or_else(RequestContext::fresh);
     let error = ApiError::new(
         401,
-        "ADMIN_UNAUTHORIZED",
+        contract::ADMIN_UNAUTHORIZED,
         "The admin API needs Authorization: Bearer <admin token>.",
     )
     .with_header(
@@ -189,7 +189,7 @@ async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, Ap
         )),
         Err(_) => Err(ApiError::new(
             413,
-            "PAYLOAD_TOO_LARGE",
+            contract::PAYLOAD_TOO_LARGE,
             format!("Admin request bodies are limited to {limit} bytes."),
         )),
     }
@@ -266,9 +266,9 @@ async fn add_sticky(
     let Some(sticky) = sticky else {
         let error = ApiError::new(
             409,
-            "STICKY_LIMIT_REACHED",
+            contract::STICKY_LIMIT_REACHED,
             format!(
-                "At most {MAX_STICKY} sticky scenarios can be set; DELETE /__admin/sticky clears them."
+                "At most {MAX_STICKY} sticky scenarios can be set; DELETE {ADMIN_PREFIX}/sticky clears them."
             ),
         )
         .with_detail("limit", MAX_STICKY);
@@ -475,7 +475,7 @@ async fn reload(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse
             let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
             let error = ApiError::new(
                 400,
-                "INVALID_DEFINITIONS",
+                contract::INVALID_DEFINITIONS,
                 format!(
                     "The scenario files have {} problem(s); the previous definitions keep serving.",
                     lines.len()

@@ -23,7 +23,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::connector::Success;
 use crate::contract::{
-    ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
+    CLIENT_REQUEST_ID, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH, Operation, REQUEST_ID, reserved,
 };
 use crate::error::{ApiError, JSON};
 use crate::journal::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, Target, keep_str};
@@ -101,22 +101,20 @@ impl RequestContext {
     }
 }
 
-/// Paths the journal skips: the service endpoints and the admin API.
+/// Paths the journal skips: the reserved ones (the service endpoints and
+/// the admin API).
 fn journaled(path: &str) -> bool {
-    !(path == HEALTH_PATH
-        || path == OPENAPI_PATH
-        || path == "/metrics"
-        || path.starts_with(ADMIN_PREFIX))
+    reserved(path).is_none()
 }
 
 /// The metrics label of a request that is not a connector operation.
 fn endpoint_label(path: &str) -> &'static str {
-    match path {
-        HEALTH_PATH => "health",
-        OPENAPI_PATH => "openapi",
-        "/metrics" => "metrics",
-        p if p.starts_with(ADMIN_PREFIX) => "admin",
-        _ => "unmatched",
+    match reserved(path) {
+        Some(HEALTH_PATH) => "health",
+        Some(OPENAPI_PATH) => "openapi",
+        Some(METRICS_PATH) => "metrics",
+        Some(_) => "admin",
+        None => "unmatched",
     }
 }
 

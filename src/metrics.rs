@@ -46,35 +46,16 @@ pub struct OperationLabels {
     pub operation: &'static str,
 }
 
-/// The codes the server itself knows, for allocation-free labels.
-const KNOWN_CODES: [&str; 23] = [
-    "",
-    "INVALID_CRM_CONNECTION",
-    "RECORD_NOT_FOUND",
-    "INVALID_TOKEN_SPECIFIED",
-    "INSUFFICIENT_PERMISSIONS",
-    "REQUEST_THROTTLED",
-    "INTERNAL_SERVER_ERROR",
-    "INVALID_REQUEST",
-    "UNKNOWN_SCENARIO",
-    "ROUTE_NOT_FOUND",
-    "METHOD_NOT_ALLOWED",
-    "ADMIN_UNAUTHORIZED",
-    "PAYLOAD_TOO_LARGE",
-    "URI_TOO_LONG",
-    "HEADERS_TOO_LARGE",
-    "INVALID_DEFINITIONS",
-    "TIMEOUT",
-    "CONNECTION_RESET",
-    "EMPTY_RESPONSE",
-    "EMPTY_BODY",
-    "MALFORMED_JSON",
-    "TRUNCATED_BODY",
-    "SLOW_BODY",
-];
-
+/// A label borrowed for the codes the server writes itself (every
+/// `contract::ERROR_CODES`, which include the built-in catalogue's, and the
+/// transport faults' names) and for a success's empty scenario; a code only
+/// a loaded catalogue has is copied.
 fn scenario_label(scenario: &str) -> Cow<'static, str> {
-    match KNOWN_CODES.iter().find(|c| **c == scenario) {
+    let known = crate::contract::ERROR_CODES.iter().copied();
+    let faults = crate::fault::Fault::ALL
+        .into_iter()
+        .map(crate::fault::Fault::name);
+    match known.chain(faults).chain([""]).find(|c| *c == scenario) {
         Some(code) => Cow::Borrowed(code),
         None => Cow::Owned(scenario.to_owned()),
     }
@@ -389,6 +370,33 @@ mod tests {
         );
         assert!(text.contains("crm_mock_log_lines_dropped_total "), "{text}");
         assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    #[test]
+    fn every_code_and_fault_the_server_writes_is_labelled_without_allocating() {
+        let faults = crate::fault::Fault::ALL.map(crate::fault::Fault::name);
+        let written = crate::contract::ERROR_CODES.iter().chain(&faults);
+        for code in written.chain(&[""]) {
+            assert!(
+                matches!(scenario_label(code), Cow::Borrowed(label) if label == *code),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_over_long_query_is_counted_under_its_own_code() {
+        let metrics = Metrics::default();
+        metrics.observe(&Observation {
+            operation: "unmatched",
+            status: 414,
+            scenario: crate::contract::URI_TOO_LONG,
+            seconds: 0.0,
+            retry_after_violation: false,
+            journal_eviction: false,
+        });
+        let text = metrics.render(Format::Text);
+        assert!(text.contains(r#"crm_mock_requests_total{operation="unmatched",status="414",scenario="URI_TOO_LONG"} 1"#), "{text}");
     }
 
     #[test]
