@@ -22,10 +22,10 @@ use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::api::{method_not_allowed, route_not_found};
 use crate::context::RequestContext;
 use crate::contract::{self, ADMIN_PREFIX, Operation};
 use crate::error::{ApiError, Input};
+use crate::fallback::{method_not_allowed, route_not_found};
 use crate::fault::Fault;
 use crate::journal::Filter;
 use crate::params::QueryPairs;

@@ -4,7 +4,7 @@
 //! `x-ms-client-request-id` on every response, and then records the request
 //! once: the access log line, the metrics and (for connector operations and
 //! fallbacks) the journal entry. `RequestContext::reply` turns a connector
-//! result into a response.
+//! success or error into a response.
 
 use std::future::{Ready, ready};
 use std::panic::AssertUnwindSafe;
@@ -21,13 +21,14 @@ use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, web}
 use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 
-use crate::connector::Success;
 use crate::contract::{
     CLIENT_REQUEST_ID, HEALTH_PATH, METRICS_PATH, OPENAPI_PATH, Operation, REQUEST_ID, reserved,
 };
-use crate::error::{ApiError, JSON};
+use crate::error::ApiError;
 use crate::journal::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, Target, keep_str};
+use crate::lang::Language;
 use crate::metrics::Observation;
+use crate::reply::JSON;
 use crate::state::AppState;
 use crate::transport::ConnectionFd;
 
@@ -69,18 +70,15 @@ impl RequestContext {
         }
     }
 
-    /// 200 with the JSON body and `Content-Language`, or the standard error.
-    pub fn reply(&self, result: Result<Success, ApiError>) -> HttpResponse {
-        match result {
-            Ok(success) => HttpResponse::Ok()
-                .insert_header((header::CONTENT_TYPE, JSON))
-                .insert_header((
-                    header::CONTENT_LANGUAGE,
-                    HeaderValue::from_static(success.language.tag()),
-                ))
-                .body(success.body),
-            Err(error) => self.error(&error),
-        }
+    /// 200 with the JSON body in `language` (`Content-Language`).
+    pub fn success(&self, body: impl MessageBody + 'static, language: Language) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, JSON))
+            .insert_header((
+                header::CONTENT_LANGUAGE,
+                HeaderValue::from_static(language.tag()),
+            ))
+            .body(body)
     }
 
     /// Any JSON success body.
@@ -92,7 +90,7 @@ impl RequestContext {
 
     /// The standard error body for this request.
     pub fn error(&self, error: &ApiError) -> HttpResponse {
-        let mut response = error.into_response(&self.activity_id);
+        let mut response = crate::reply::error(error, &self.activity_id);
         response.extensions_mut().insert(Outcome {
             scenario: Some(error.code.as_str().into()),
             ..Outcome::default()

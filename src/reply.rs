@@ -1,0 +1,38 @@
+//! Responses the edge builds: a rendered error (`ApiError`, `Rendered`)
+//! turned into an `HttpResponse` with its status, its extra headers and
+//! `Content-Type: application/json`, and the JSON success answers. The
+//! bytes of an error body come from `error`; this module only wraps them.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+
+use crate::error::{ApiError, Rendered};
+
+/// `Content-Type` of every JSON body the server sends.
+pub const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// The standard error answer for the request with `activity_id`.
+pub fn error(error: &ApiError, activity_id: &str) -> HttpResponse {
+    respond(error.status, &error.headers, error.body(activity_id))
+}
+
+/// An error rendered once, answered for the request with `activity_id`.
+pub fn rendered(rendered: &Rendered, activity_id: &str) -> HttpResponse {
+    respond(
+        rendered.status(),
+        rendered.headers(),
+        rendered.body(activity_id),
+    )
+}
+
+fn respond(status: u16, headers: &[(HeaderName, HeaderValue)], body: Vec<u8>) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
+    for (name, value) in headers {
+        response.insert_header((name.clone(), value.clone()));
+    }
+    response
+        .insert_header((header::CONTENT_TYPE, JSON))
+        .body(body)
+}
