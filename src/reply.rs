@@ -36,3 +36,32 @@ fn respond(status: u16, headers: &[(HeaderName, HeaderValue)], body: Vec<u8>) ->
         .insert_header((header::CONTENT_TYPE, JSON))
         .body(body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_answers_its_status_its_headers_and_json() {
+        let wrong = ApiError::method_not_allowed("PUT", "/r", "GET");
+        let cases = [
+            ("once", error(&wrong, "a")),
+            ("rendered", rendered(&wrong.clone().render(), "a")),
+        ];
+        for (how, response) in cases {
+            assert_eq!(response.status().as_u16(), 405, "{how}");
+            assert_eq!(
+                response.headers().get(header::CONTENT_TYPE),
+                Some(&JSON),
+                "{how}"
+            );
+            assert_eq!(
+                response.headers().get(header::ALLOW).map(|v| v.as_bytes()),
+                Some(&b"GET"[..]),
+                "{how}"
+            );
+        }
+        let bad = ApiError::new(1000, "X", "out of range");
+        assert_eq!(error(&bad, "a").status().as_u16(), 500);
+    }
+}
