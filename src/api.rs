@@ -1,5 +1,5 @@
-//! Handlers: the two connector operations, `/health`, `/openapi.json` and the
-//! fallbacks for unknown routes and wrong methods. Each is glue: extract
+//! Handlers: the two connector operations, `/health`, `/openapi.json` and
+//! `/metrics` (the fallbacks are in `fallback`). Each is glue: extract
 //! strings, call one core function, reply. No failing actix extractor is used,
 //! since those would answer in actix's plain-text format.
 
@@ -7,7 +7,7 @@ use std::future::{Ready, ready};
 use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, Route, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::future::{Either, LocalBoxFuture};
 
 use crate::connector::{self, Inputs};
@@ -127,23 +127,4 @@ pub async fn health(ctx: RequestContext) -> HttpResponse {
 
 pub async fn openapi_json(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {
     ctx.json(state.openapi.clone())
-}
-
-/// The app's default service: 404 `ROUTE_NOT_FOUND`.
-pub async fn route_not_found(ctx: RequestContext, req: HttpRequest) -> HttpResponse {
-    ctx.error(&ApiError::route_not_found(
-        req.method().as_str(),
-        req.path(),
-    ))
-}
-
-/// A resource's default service: 405 `METHOD_NOT_ALLOWED` with `Allow`.
-pub fn method_not_allowed(allow: &'static str) -> Route {
-    web::to(move |ctx: RequestContext, req: HttpRequest| async move {
-        ctx.error(&ApiError::method_not_allowed(
-            req.method().as_str(),
-            req.path(),
-            allow,
-        ))
-    })
 }

@@ -171,8 +171,7 @@ fn decide(
     }
     let named = named.map(|(name, _)| name);
     // The sequence session: the name given, else operation + record.
-    // It ends up in the journal entry, so its buffer comes from there.
-    let mut session = crate::journal::spare_string();
+    let mut session = String::new();
     match named {
         Some(name) => session.push_str(name),
         None => {

@@ -1,11 +1,12 @@
-//! `ApiError`, the one error type of the server, and `into_response`, the only
-//! code that builds an error body (contract Part 2 §3):
-//! `{ errorCode, errorMessage, activityId, details? }` with
-//! `Content-Type: application/json`.
+//! `ApiError`, the one error type of the server, and `body`, the only code
+//! that builds an error body (contract Part 2 §3):
+//! `{ errorCode, errorMessage, activityId, details? }`. It renders to bytes
+//! and knows no web framework: the edge (`reply`) turns a rendered error into
+//! a response with `Content-Type: application/json`.
 //!
 //! Rationale: `ApiError` does not implement actix's `ResponseError`, because the
 //! body needs the request's activityId and `ResponseError::error_response`
-//! never sees the request. Rendering explicitly with `into_response(&id)` keeps
+//! never sees the request. Rendering explicitly with the activityId keeps
 //! one renderer, and a handler cannot return a bare `ApiError` by accident.
 //!
 //! It is a struct and not an enum because most errors are data (catalogue
@@ -14,16 +15,10 @@
 
 use std::sync::Arc;
 
-use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use http::header::{ALLOW, HeaderName, HeaderValue, RETRY_AFTER};
 use serde_json::{Map, Value};
 
 use crate::contract;
-
-/// `Content-Type` of every JSON body the server sends.
-pub const JSON: actix_web::http::header::HeaderValue =
-    actix_web::http::header::HeaderValue::from_static("application/json");
 
 /// What an `INVALID_REQUEST` is about: the kind of input, which its message
 /// names, and the input's name.
@@ -76,7 +71,7 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u64> {
         self.headers
             .iter()
-            .find(|(name, _)| name == actix_web::http::header::RETRY_AFTER)
+            .find(|(name, _)| name == RETRY_AFTER)
             .and_then(|(_, value)| value.to_str().ok()?.parse().ok())
     }
 
@@ -135,20 +130,12 @@ impl ApiError {
         )
         .with_detail("method", method)
         .with_detail("allowed", allow)
-        .with_header(
-            actix_web::http::header::ALLOW,
-            HeaderValue::from_static(allow),
-        )
+        .with_header(ALLOW, HeaderValue::from_static(allow))
     }
 
     /// 500 `INTERNAL_SERVER_ERROR` for a real (not simulated) failure.
     pub fn internal(message: impl Into<String>) -> Self {
         ApiError::new(500, contract::INTERNAL_SERVER_ERROR, message)
-    }
-
-    /// Renders the standard body. The only place an error body is built.
-    pub fn into_response(&self, activity_id: &str) -> HttpResponse {
-        respond(self.status, &self.headers, self.body(activity_id))
     }
 
     /// Rendered once for many answers: only the activityId changes.
@@ -167,8 +154,9 @@ impl ApiError {
     }
 
     /// `{"errorCode":…,"errorMessage":…,"activityId":…,"details":…}`, in that
-    /// order, `details` only when there are any.
-    fn body(&self, activity_id: &str) -> Vec<u8> {
+    /// order, `details` only when there are any. The only place an error
+    /// body is built.
+    pub fn body(&self, activity_id: &str) -> Vec<u8> {
         let mut out = self.head();
         json_string(&mut out, activity_id);
         self.tail(&mut out);
@@ -216,25 +204,24 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    pub fn response(&self, activity_id: &str) -> HttpResponse {
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Extra response headers, e.g. `Retry-After`.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
+    }
+
+    /// The body for one answer.
+    pub fn body(&self, activity_id: &str) -> Vec<u8> {
         let mut body =
             Vec::with_capacity(self.head.len() + activity_id.len() + 2 + self.tail.len());
         body.extend_from_slice(&self.head);
         json_string(&mut body, activity_id);
         body.extend_from_slice(&self.tail);
-        respond(self.status, &self.headers, body)
+        body
     }
-}
-
-fn respond(status: u16, headers: &[(HeaderName, HeaderValue)], body: Vec<u8>) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
-    for (name, value) in headers {
-        response.insert_header((name.clone(), value.clone()));
-    }
-    response
-        .insert_header((actix_web::http::header::CONTENT_TYPE, JSON))
-        .body(body)
 }
 
 /// Appends `text` as a JSON string. serde_json escapes exactly the control

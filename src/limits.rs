@@ -15,6 +15,7 @@
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 
+use crate::contract;
 use crate::error::{ApiError, Input};
 
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
@@ -62,7 +63,7 @@ pub fn check(head: &Head, max_query: usize, max_headers: usize) -> Option<ApiErr
         return Some(
             ApiError::new(
                 414,
-                "URI_TOO_LONG",
+                contract::URI_TOO_LONG,
                 format!(
                     "The query string is {} bytes; at most {max_query} are accepted.",
                     head.query_len
@@ -75,7 +76,7 @@ pub fn check(head: &Head, max_query: usize, max_headers: usize) -> Option<ApiErr
         return Some(
             ApiError::new(
                 431,
-                "HEADERS_TOO_LARGE",
+                contract::HEADERS_TOO_LARGE,
                 format!(
                     "The request headers are {} bytes; at most {max_headers} are accepted.",
                     head.header_bytes

@@ -10,12 +10,12 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
 
 use crate::admin;
-use crate::api;
 use crate::config::Config;
 use crate::context::Envelope;
 use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH};
 use crate::state::AppState;
 use crate::transport::ConnectionFd;
+use crate::{api, fallback};
 
 /// The `Allow` of every GET resource.
 const GET_HEAD: &str = "GET, HEAD";
@@ -35,31 +35,31 @@ fn routes(cfg: &mut web::ServiceConfig, config: &Config) {
         web::resource(config.activities_path.as_str())
             .route(web::get().to(api::related_activities))
             .route(web::head().to(api::related_activities))
-            .default_service(api::method_not_allowed(GET_HEAD)),
+            .default_service(fallback::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(config.records_path.as_str())
             .route(web::get().to(api::related_records))
             .route(web::head().to(api::related_records))
-            .default_service(api::method_not_allowed(GET_HEAD)),
+            .default_service(fallback::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(HEALTH_PATH)
             .route(web::get().to(api::health))
             .route(web::head().to(api::health))
-            .default_service(api::method_not_allowed(GET_HEAD)),
+            .default_service(fallback::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(OPENAPI_PATH)
             .route(web::get().to(api::openapi_json))
             .route(web::head().to(api::openapi_json))
-            .default_service(api::method_not_allowed(GET_HEAD)),
+            .default_service(fallback::method_not_allowed(GET_HEAD)),
     )
     .service(
         web::resource(METRICS_PATH)
             .route(web::get().to(api::metrics))
             .route(web::head().to(api::metrics))
-            .default_service(api::method_not_allowed(GET_HEAD)),
+            .default_service(fallback::method_not_allowed(GET_HEAD)),
     );
     if !config.no_admin {
         cfg.service(admin::scope());
@@ -87,7 +87,7 @@ impl Application {
                 .app_data(std::rc::Rc::new(state.clone()))
                 .wrap(Envelope)
                 .configure(move |cfg| routes(cfg, &routes_config))
-                .default_service(web::to(api::route_not_found))
+                .default_service(web::to(fallback::route_not_found))
         })
         // The raw socket of each connection, for CONNECTION_RESET.
         .on_connect(|connection, extensions| {

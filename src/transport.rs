@@ -64,8 +64,13 @@ pub fn respond(
     // the fault's name.
     let (response, scenario) = match (decision.result, decision.fault) {
         // Not `ctx.error`: the outcome below says more.
-        (Err(error), _) => (error.response(&ctx.activity_id), Some(error.code.clone())),
-        (Ok(success), None | Some(Fault::Timeout)) => (ctx.reply(Ok(success)), fault),
+        (Err(error), _) => (
+            crate::reply::rendered(&error, &ctx.activity_id),
+            Some(error.code.clone()),
+        ),
+        (Ok(success), None | Some(Fault::Timeout)) => {
+            (ctx.success(success.body, success.language), fault)
+        }
         (Ok(success), Some(f)) => (faulty(req, f, success, decision.interval), fault),
     };
     // The request's extension map already exists (the context is in it);

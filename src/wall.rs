@@ -29,9 +29,16 @@ pub fn at(at: Instant) -> SystemTime {
         {
             return wall + since;
         }
+        // The anchor is a pair read together, not `at` (read earlier by the
+        // caller, possibly much earlier under load) with a later wall time.
+        let instant = Instant::now();
         let wall = SystemTime::now();
-        anchor.set(Some((at, wall)));
-        wall
+        anchor.set(Some((instant, wall)));
+        match instant.checked_duration_since(at) {
+            Some(before) => wall.checked_sub(before).unwrap_or(wall),
+            // An instant ahead of the clock: the fresh reading.
+            None => wall,
+        }
     })
 }
 
@@ -54,6 +61,20 @@ mod tests {
         let system = SystemTime::now();
         let gap = system.duration_since(now).unwrap_or_else(|e| e.duration());
         assert!(gap < Duration::from_millis(100), "{gap:?}");
+    }
+
+    #[test]
+    fn the_first_reading_maps_an_instant_read_a_while_ago_to_its_own_time() {
+        // Regression: the anchor paired the caller's (earlier) instant with a
+        // later clock reading, so each thread's times ran late by however
+        // long the request had been held before its first reading, and two
+        // workers' entries could be listed out of time order.
+        let Some(earlier) = Instant::now().checked_sub(Duration::from_millis(50)) else {
+            return;
+        };
+        let mapped = std::thread::spawn(move || at(earlier)).join().unwrap();
+        let behind = SystemTime::now().duration_since(mapped).unwrap_or_default();
+        assert!(behind >= Duration::from_millis(50), "{behind:?}");
     }
 
     #[test]

@@ -1,10 +1,9 @@
-//! The per-request envelope: `RequestContext` (the activityId) and the one
-//! middleware, `envelope`, which assigns the activityId, runs the inner
-//! service inside a panic guard, stamps `x-ms-request-id` and echoes
-//! `x-ms-client-request-id` on every response, and then records the request
-//! once: the access log line, the metrics and (for connector operations and
-//! fallbacks) the journal entry. `RequestContext::reply` turns a connector
-//! result into a response.
+//! The per-request envelope, `Envelope`: the one middleware, which assigns
+//! the activityId, checks the request limits, runs the inner service inside
+//! a panic guard, stamps `x-ms-request-id` and echoes
+//! `x-ms-client-request-id` on every response, and then has the request
+//! recorded once (`record`). `RequestContext` and `Outcome` (`request`) are
+//! what handlers see of it.
 
 use std::future::{Ready, ready};
 use std::panic::AssertUnwindSafe;
@@ -13,132 +12,26 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::dev::{Service, Transform, forward_ready};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpResponse, web};
 use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 
-use crate::connector::Success;
-use crate::contract::{
-    ADMIN_PREFIX, CLIENT_REQUEST_ID, HEALTH_PATH, OPENAPI_PATH, Operation, REQUEST_ID,
-};
-use crate::error::{ApiError, JSON};
-use crate::journal::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, Target, keep_str};
-use crate::metrics::Observation;
+use crate::contract::{CLIENT_REQUEST_ID, REQUEST_ID};
+use crate::error::ApiError;
+use crate::journal::Headers;
 use crate::state::AppState;
 use crate::transport::ConnectionFd;
 
-/// The activityId of the request being served.
-#[derive(Debug, Clone)]
-pub struct RequestContext {
-    /// Shared with the journal entry; cloning is a reference count.
-    pub activity_id: Arc<str>,
-    /// When the envelope took the request (its one clock reading at the start).
-    pub started: Instant,
-}
+mod record;
+mod request;
 
-/// Left in the response extensions for the log, the metrics and the journal.
-#[derive(Debug, Clone, Default)]
-pub struct Outcome {
-    pub operation: Option<Operation>,
-    /// The errorCode or fault name sent.
-    pub scenario: Option<Arc<str>>,
-    pub session: Option<String>,
-    pub retry_after_violation: bool,
-}
-
-impl FromRequest for RequestContext {
-    type Error = std::convert::Infallible;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ctx = req.extensions().get::<RequestContext>().cloned();
-        ready(Ok(ctx.unwrap_or_else(RequestContext::fresh)))
-    }
-}
-
-impl RequestContext {
-    /// A context with a new activityId (for a request the envelope missed).
-    pub fn fresh() -> RequestContext {
-        RequestContext {
-            activity_id: fresh_id(),
-            started: Instant::now(),
-        }
-    }
-
-    /// 200 with the JSON body and `Content-Language`, or the standard error.
-    pub fn reply(&self, result: Result<Success, ApiError>) -> HttpResponse {
-        match result {
-            Ok(success) => HttpResponse::Ok()
-                .insert_header((header::CONTENT_TYPE, JSON))
-                .insert_header((
-                    header::CONTENT_LANGUAGE,
-                    HeaderValue::from_static(success.language.tag()),
-                ))
-                .body(success.body),
-            Err(error) => self.error(&error),
-        }
-    }
-
-    /// Any JSON success body.
-    pub fn json(&self, body: impl MessageBody + 'static) -> HttpResponse {
-        HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, JSON))
-            .body(body)
-    }
-
-    /// The standard error body for this request.
-    pub fn error(&self, error: &ApiError) -> HttpResponse {
-        let mut response = error.into_response(&self.activity_id);
-        response.extensions_mut().insert(Outcome {
-            scenario: Some(error.code.as_str().into()),
-            ..Outcome::default()
-        });
-        response
-    }
-}
-
-/// Paths the journal skips: the service endpoints and the admin API.
-fn journaled(path: &str) -> bool {
-    !(path == HEALTH_PATH
-        || path == OPENAPI_PATH
-        || path == "/metrics"
-        || path.starts_with(ADMIN_PREFIX))
-}
-
-/// The metrics label of a request that is not a connector operation.
-fn endpoint_label(path: &str) -> &'static str {
-    match path {
-        HEALTH_PATH => "health",
-        OPENAPI_PATH => "openapi",
-        "/metrics" => "metrics",
-        p if p.starts_with(ADMIN_PREFIX) => "admin",
-        _ => "unmatched",
-    }
-}
-
-/// What the journal keeps of the request, captured before it is handed on.
-struct Seen {
-    /// The arrival number: the journal lists by it.
-    id: u64,
-    at: std::time::SystemTime,
-    headers: Headers,
-    /// Whether a header was cut or dropped.
-    truncated: bool,
-}
-
-/// A UUID v4, formatted without an intermediate `String`. Its 122 random
-/// bits come from fastrand (wyrand, seeded per thread): an activityId
-/// correlates a request with its logs and is not a secret, so it needs no
-/// cryptographic generator, whose per-call cost the benchmark showed.
-fn fresh_id() -> Arc<str> {
-    let mut buffer = uuid::Uuid::encode_buffer();
-    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
-    Arc::from(&*id.hyphenated().encode_lower(&mut buffer))
-}
+use record::{Seen, access_line, journaled, record};
+use request::fresh_id;
+pub use request::{Outcome, RequestContext};
 
 /// The activityId: the caller's `x-ms-client-request-id` when present and
 /// usable, otherwise a fresh UUID v4 (contract Part 2 §4).
@@ -226,12 +119,13 @@ where
     let journal_on = state
         .as_ref()
         .is_some_and(|s| s.config.journal_capacity > 0);
-    // One pass over the headers serves both the limits and the journal's copy.
     let mut head = head_of(&req);
+    for (name, value) in req.headers() {
+        head.count(name, value);
+    }
     let seen = match (&state, journal_on && journaled(req.path())) {
         (Some(state), true) => {
-            let (headers, truncated) =
-                Headers::new(req.headers().iter().inspect(|(n, v)| head.count(n, v)));
+            let (headers, truncated) = Headers::new(req.headers().iter());
             Some(Seen {
                 id: state.journal().arrive(),
                 at: crate::wall::at(started),
@@ -239,10 +133,7 @@ where
                 truncated,
             })
         }
-        _ => {
-            req.headers().iter().for_each(|(n, v)| head.count(n, v));
-            None
-        }
+        _ => None,
     };
     // Cheap clones (a method is inline, a URI is reference counted).
     let method = req.method().clone();
@@ -351,35 +242,6 @@ fn stop_reading(req: &ServiceRequest) {
     }
 }
 
-/// `GET /path 200 scenario=X 0.1ms activityId=...` (no scenario on success).
-fn access_line(
-    line: &mut Vec<u8>,
-    method: &actix_web::http::Method,
-    path: &str,
-    status: u16,
-    outcome: &Outcome,
-    elapsed: std::time::Duration,
-    activity_id: &str,
-) {
-    let mut number = itoa::Buffer::new();
-    line.extend_from_slice(method.as_str().as_bytes());
-    line.push(b' ');
-    line.extend_from_slice(path.as_bytes());
-    line.push(b' ');
-    line.extend_from_slice(number.format(status).as_bytes());
-    if let Some(scenario) = &outcome.scenario {
-        line.extend_from_slice(b" scenario=");
-        line.extend_from_slice(scenario.as_bytes());
-    }
-    let micros = elapsed.as_micros();
-    line.push(b' ');
-    line.extend_from_slice(number.format(micros / 1000).as_bytes());
-    line.push(b'.');
-    line.extend_from_slice(number.format(micros % 1000 / 100).as_bytes());
-    line.extend_from_slice(b"ms activityId=");
-    line.extend_from_slice(activity_id.as_bytes());
-}
-
 /// What the limits look at but the headers (`Head::count` takes each).
 fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
     crate::limits::Head {
@@ -392,79 +254,6 @@ fn head_of(req: &ServiceRequest) -> crate::limits::Head<'_> {
         content_length: None,
         chunked: false,
     }
-}
-
-/// The method as the journal keeps it: a custom one (which may be as long
-/// as the request head) is cut to `MAX_METHOD_BYTES`; `true` when cut.
-fn kept_method(method: &actix_web::http::Method) -> (actix_web::http::Method, bool) {
-    let bytes = method.as_str().as_bytes();
-    match bytes.get(..MAX_METHOD_BYTES) {
-        Some(start) if bytes.len() > MAX_METHOD_BYTES => (
-            // A prefix of a method token is a method token.
-            actix_web::http::Method::from_bytes(start).unwrap_or(actix_web::http::Method::OPTIONS),
-            true,
-        ),
-        _ => (method.clone(), false),
-    }
-}
-
-/// Metrics for every request; a journal entry for those `seen` captured.
-fn record(
-    state: &AppState,
-    outcome: Outcome,
-    status: u16,
-    seconds: f64,
-    (method, uri): (&actix_web::http::Method, &actix_web::http::Uri),
-    activity_id: &Arc<str>,
-    seen: Option<Seen>,
-) {
-    let operation = outcome
-        .operation
-        .map_or_else(|| endpoint_label(uri.path()), Operation::id);
-    let journal_eviction = match seen {
-        Some(seen) => {
-            let (target, target_cut) = Target::new(uri);
-            // Client-chosen values, rarely long: copied (cut) only then.
-            let session_cut = outcome
-                .session
-                .as_deref()
-                .and_then(|s| keep_str(s, MAX_ID_BYTES));
-            let id_cut = keep_str(activity_id, MAX_ID_BYTES);
-            let (method, method_cut) = kept_method(method);
-            let truncated = seen.truncated
-                || target_cut
-                || method_cut
-                || id_cut.is_some()
-                || session_cut.is_some();
-            let session = session_cut.or(outcome.session);
-            let activity_id = id_cut.map_or_else(|| activity_id.clone(), Arc::from);
-            state.journal().record(Entry {
-                id: seen.id,
-                at: seen.at,
-                method,
-                target,
-                headers: seen.headers,
-                status,
-                operation: outcome.operation.map(Operation::id),
-                // Errors only: a success has no scenario to copy.
-                scenario: outcome.scenario.clone(),
-                session,
-                activity_id,
-                duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
-                retry_after_violation: outcome.retry_after_violation,
-                truncated,
-            })
-        }
-        None => false,
-    };
-    state.metrics.observe(&Observation {
-        operation,
-        status,
-        scenario: outcome.scenario.as_deref().unwrap_or(""),
-        seconds,
-        retry_after_violation: outcome.retry_after_violation,
-        journal_eviction,
-    });
 }
 
 /// `x-ms-request-id` always; `x-ms-client-request-id` echoed when sent.
