@@ -47,6 +47,7 @@ pub mod scenario;
 pub mod schema;
 pub mod session;
 pub mod shard;
+pub mod socket;
 pub mod startup;
 pub mod state;
 pub mod transport;

@@ -13,8 +13,8 @@ use crate::admin;
 use crate::config::Config;
 use crate::context::Envelope;
 use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH};
+use crate::socket::ConnectionFd;
 use crate::state::AppState;
-use crate::transport::ConnectionFd;
 use crate::{api, fallback};
 
 /// The `Allow` of every GET resource.

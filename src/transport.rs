@@ -13,7 +13,6 @@
 //!   `Content-Length` that was never met.
 //! - `SLOW_BODY`: a sized body sent in ten chunks with a pause between them.
 
-use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,10 +27,7 @@ use crate::context::{Outcome, RequestContext};
 use crate::contract::Operation;
 use crate::fault::Fault;
 use crate::lang::Language;
-
-/// The raw socket of a connection, stored by `HttpServer::on_connect`.
-#[derive(Debug, Clone, Copy)]
-pub struct ConnectionFd(pub RawFd);
+use crate::socket::ConnectionFd;
 
 /// A body error: what actix sees when a faulty body stream fails.
 #[derive(Debug)]
@@ -98,8 +94,10 @@ fn faulty(req: &HttpRequest, fault: Fault, success: Success, interval: Duration)
     let declared = body.len() as u64;
     match fault {
         Fault::ConnectionReset | Fault::EmptyResponse => {
-            if fault == Fault::ConnectionReset {
-                set_zero_linger(req);
+            if fault == Fault::ConnectionReset
+                && let Some(socket) = req.conn_data::<ConnectionFd>()
+            {
+                socket.set_zero_linger();
             }
             let cut = stream::once(async { Err::<Bytes, _>(Cut) });
             HttpResponse::Ok().body(BodyStream::new(cut))
@@ -131,19 +129,5 @@ fn faulty(req: &HttpRequest, fault: Fault, success: Success, interval: Duration)
         }
         // The delay already happened; the answer itself is normal.
         Fault::Timeout => json_ok(language).body(body),
-    }
-}
-
-/// Makes the coming close of this connection an RST.
-fn set_zero_linger(req: &HttpRequest) {
-    let Some(ConnectionFd(fd)) = req.conn_data::<ConnectionFd>().copied() else {
-        return;
-    };
-    // SAFETY: the descriptor belongs to the connection serving this request,
-    // which stays open at least until the response is written; it is only
-    // borrowed for one setsockopt call.
-    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
-    if let Err(e) = socket2::SockRef::from(&borrowed).set_linger(Some(Duration::ZERO)) {
-        log::warn!("could not set SO_LINGER for CONNECTION_RESET: {e}");
     }
 }

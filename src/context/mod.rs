@@ -23,8 +23,8 @@ use futures_util::future::LocalBoxFuture;
 use crate::contract::{CLIENT_REQUEST_ID, REQUEST_ID};
 use crate::error::ApiError;
 use crate::journal::Headers;
+use crate::socket::ConnectionFd;
 use crate::state::AppState;
-use crate::transport::ConnectionFd;
 
 mod record;
 mod request;
@@ -185,8 +185,10 @@ where
         response
             .head_mut()
             .set_connection_type(actix_web::http::ConnectionType::Close);
-        if head.has_body() {
-            stop_reading(&req);
+        if head.has_body()
+            && let Some(socket) = req.conn_data::<ConnectionFd>()
+        {
+            socket.stop_reading();
         }
         finish(&mut response, None);
         return Ok(req.into_response(response));
@@ -223,23 +225,6 @@ where
     let mut response = ctx.error(&failure);
     finish(&mut response, None);
     Err(InternalError::from_response(failure.message, response).into())
-}
-
-/// Shuts the read side of a refused request's connection, so its declared
-/// body is not read: actix would otherwise drain it (for up to a second,
-/// gigabytes on a fast link) before closing. Reads then see the end of the
-/// stream; actix still writes the answer, then closes.
-fn stop_reading(req: &ServiceRequest) {
-    let Some(ConnectionFd(fd)) = req.conn_data::<ConnectionFd>().copied() else {
-        return;
-    };
-    // SAFETY: the descriptor belongs to the connection serving this request,
-    // which stays open at least until the response is written; it is only
-    // borrowed for one shutdown call.
-    let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-    if let Err(e) = socket2::SockRef::from(&borrowed).shutdown(std::net::Shutdown::Read) {
-        log::debug!("could not stop reading a refused request's body: {e}");
-    }
 }
 
 /// What the limits look at but the headers (`Head::count` takes each).
