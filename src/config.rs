@@ -16,9 +16,7 @@ use std::path::PathBuf;
 use clap::{Args, FromArgMatches, Parser, Subcommand};
 use time::OffsetDateTime;
 
-use crate::contract::{
-    ADMIN_PREFIX, DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH, HEALTH_PATH, OPENAPI_PATH,
-};
+use crate::contract::{DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH};
 use crate::delay::Delay;
 use crate::limiter::RateLimit;
 use crate::params::CrmType;
@@ -264,11 +262,7 @@ impl Config {
                     "{flag} '{path}' must start with '/' and be a plain path"
                 ));
             }
-            if path == HEALTH_PATH
-                || path == OPENAPI_PATH
-                || path == "/metrics"
-                || path.starts_with(ADMIN_PREFIX)
-            {
+            if crate::contract::reserved(path).is_some() {
                 return Err(format!(
                     "{flag} '{path}' collides with a path the server reserves"
                 ));

@@ -29,9 +29,6 @@ use crate::schema::when::When;
 use crate::trigger::Trigger;
 use crate::wire::{Activity, Props, RelatedRecord};
 
-/// For `journal.rs` until it names `rfc3339::format_millis` itself.
-pub use crate::rfc3339::format_millis as format_time_millis;
-
 type Records = HashMap<String, HashMap<String, Record, FastHash>, FastHash>;
 type FastHash = foldhash::fast::RandomState;
 

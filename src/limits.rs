@@ -18,14 +18,6 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use crate::contract;
 use crate::error::{ApiError, Input};
 
-pub const MAX_QUERY_BYTES: usize = 8 * 1024;
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-pub const REQUEST_TIMEOUT_MS: u64 = 5_000;
-/// Longest `--request-timeout` (an hour); 0 is refused too, since actix
-/// reads it as "no limit" (no slowloris protection).
-pub const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
-
 /// What the envelope knows of a request head.
 pub struct Head<'a> {
     /// GET or HEAD: neither may carry a body.

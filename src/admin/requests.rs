@@ -35,8 +35,8 @@ fn filter(req: &HttpRequest) -> Result<Filter, ApiError> {
     let since = match text("since") {
         None => None,
         Some(s) => Some(
-            time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| ApiError::invalid_request("since", "must be an RFC 3339 date-time"))?,
+            crate::rfc3339::parse(&s)
+                .map_err(|message| ApiError::invalid_request("since", &message))?,
         ),
     };
     let violation = match text("violation").as_deref() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::redact::{REDACTED, is_secret_name, redact_query};
-use crate::data::format_time_millis;
+use crate::rfc3339;
 
 /// What one entry keeps of a request at most. A longer value keeps its first
 /// bytes and a marker, `...[+N bytes]`, saying how many were dropped, and the
@@ -110,7 +110,7 @@ pub struct Entry {
 }
 
 fn rfc3339<S: serde::Serializer>(at: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&format_time_millis(OffsetDateTime::from(*at)))
+    serializer.serialize_str(&rfc3339::format_millis(OffsetDateTime::from(*at)))
 }
 
 fn as_str<S: serde::Serializer>(value: &impl AsRef<str>, serializer: S) -> Result<S::Ok, S::Error> {

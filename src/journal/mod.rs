@@ -29,11 +29,6 @@ pub use entry::{
 };
 pub use redact::{REDACTED, SECRET_NAMES, SECRET_PARTS, is_secret_name, redact_query};
 
-pub const DEFAULT_CAPACITY: usize = 1000;
-/// The largest `--journal-capacity`: its slots are allocated at start-up
-/// (`SLOT_BYTES` each, 25 MiB here) and it may hold `MAX_ENTRY_BYTES` each.
-pub const MAX_CAPACITY: usize = 100_000;
-
 /// Which entries to list or count; every field set must match.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
