@@ -280,6 +280,17 @@ mod tests {
     }
 
     #[test]
+    fn every_embedded_scenario_code_is_one_the_metrics_label_without_allocating() {
+        for scenario in embedded().scenarios() {
+            assert!(
+                crate::contract::ERROR_CODES.contains(&scenario.code()),
+                "{} is missing from contract::ERROR_CODES",
+                scenario.code()
+            );
+        }
+    }
+
+    #[test]
     fn unknown_selector_lists_valid_values() {
         let err = embedded().resolve(&Single::Status(418), "418").unwrap_err();
         assert_eq!(err.code, "UNKNOWN_SCENARIO");
