@@ -187,13 +187,11 @@ fn decide(
     );
     // What the session maps keep: bounded even for a long recordId.
     let map_session = session::map_key(&session, &state.key_hasher);
-    // Built only when throttling is in play, since most requests never need it.
-    let compliance = || Throttled {
+    let compliance = Throttled {
         client: named.is_none().then_some(client),
-        session: map_session.clone().into_owned(),
+        session: map_session.to_string(),
     };
     let record = defs.dataset.defined(&query);
-    let vars = || vars(state, operation, &query);
 
     // Steps 2-4 under one short lock: sticky, sequence position, compliance.
     // It is held until the answer is known, so an answer with Retry-After
@@ -204,12 +202,9 @@ fn decide(
     let received = || inputs.received.unwrap_or_else(Instant::now);
     let now = (!plain).then(received);
     let mut sessions = (!plain).then(|| state.sessions());
-    // Built at most once: looked up, then stored when the answer throttles.
-    let mut compliance_key = None;
     let (trigger, sticky_delay, throttled_for) = match (sessions.as_mut(), now) {
         (Some(sessions), Some(now)) => {
-            let throttled_for =
-                sessions.throttled_for(|| &*compliance_key.insert(compliance()), now);
+            let throttled_for = sessions.throttled_for(&compliance, now);
             let (trigger, sticky_delay) = match requested {
                 Some(t) => (Some(t), None),
                 None => match sessions.take_sticky(operation, &session) {
@@ -244,7 +239,7 @@ fn decide(
                     element,
                 };
                 Err(recent::rendered(key, || {
-                    scenario.to_error(&vars(), t.options_for(element))
+                    scenario.to_error(&vars(state, operation, &query), t.options_for(element))
                 }))
             }
             Resolved::Fault(fault) => {
@@ -264,7 +259,7 @@ fn decide(
         (None, _) => {
             match realistic_condition(state, defs, record, &query, inputs, client, throttled_for) {
                 Some((code, options, restriction)) => {
-                    let mut vars = vars();
+                    let mut vars = vars(state, operation, &query);
                     if let Some(r) = restriction {
                         vars.resource_type = Some(&r.resource_type);
                         vars.resource_id = Some(&r.resource_id);
@@ -289,7 +284,7 @@ fn decide(
         // and the checked sum keep any value from panicking on the clock.
         let wait = Duration::from_secs(seconds.min(u64::from(trigger::MAX_RETRY_AFTER_SECS)));
         sessions.get_or_insert_with(|| state.sessions()).throttle(
-            compliance_key.take().unwrap_or_else(compliance),
+            compliance,
             now.checked_add(wait).unwrap_or(now),
             now,
         );

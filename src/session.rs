@@ -143,17 +143,9 @@ impl Sessions {
         }
     }
 
-    /// Time left before a client may come back, if it was throttled. The
-    /// key is built only when anyone is throttled at all.
-    pub fn throttled_for<'k>(
-        &self,
-        key: impl FnOnce() -> &'k Throttled,
-        now: Instant,
-    ) -> Option<Duration> {
-        if self.throttled_until.is_empty() {
-            return None;
-        }
-        let until = *self.throttled_until.get(key())?;
+    /// Time left before a client may come back, if it was throttled.
+    pub fn throttled_for(&self, key: &Throttled, now: Instant) -> Option<Duration> {
+        let until = *self.throttled_until.get(key)?;
         (until > now).then(|| until - now)
     }
 
@@ -333,19 +325,19 @@ mod tests {
         sessions.throttle(named("s"), now + Duration::from_secs(2), now);
         let (s, other) = (named("s"), named("other"));
         assert_eq!(
-            sessions.throttled_for(|| &s, now + Duration::from_millis(500)),
+            sessions.throttled_for(&s, now + Duration::from_millis(500)),
             Some(Duration::from_millis(1500))
         );
         assert_eq!(
-            sessions.throttled_for(|| &s, now + Duration::from_secs(2)),
+            sessions.throttled_for(&s, now + Duration::from_secs(2)),
             None
         );
-        assert_eq!(sessions.throttled_for(|| &other, now), None);
+        assert_eq!(sessions.throttled_for(&other, now), None);
         let client = Throttled {
             client: Some(ClientKey::Unknown),
             session: "s".into(),
         };
-        assert_eq!(sessions.throttled_for(|| &client, now), None);
+        assert_eq!(sessions.throttled_for(&client, now), None);
     }
 
     #[test]
@@ -357,18 +349,18 @@ mod tests {
         sessions.throttle(named("s"), until, now);
         sessions.throttle(named("s"), until + Duration::from_micros(500), now);
         assert_eq!(
-            sessions.throttled_for(|| &s, now),
+            sessions.throttled_for(&s, now),
             Some(Duration::from_secs(1))
         );
         sessions.throttle(named("s"), until + Duration::from_millis(250), now);
         assert_eq!(
-            sessions.throttled_for(|| &s, now),
+            sessions.throttled_for(&s, now),
             Some(Duration::from_millis(1250))
         );
         // An earlier deadline replaces a later one too.
         sessions.throttle(named("s"), now + Duration::from_millis(100), now);
         assert_eq!(
-            sessions.throttled_for(|| &s, now),
+            sessions.throttled_for(&s, now),
             Some(Duration::from_millis(100))
         );
     }
@@ -386,7 +378,7 @@ mod tests {
         sessions.throttle(named("new"), now + Duration::from_secs(5), now);
         let new = named("new");
         assert_eq!(
-            sessions.throttled_for(|| &new, now),
+            sessions.throttled_for(&new, now),
             Some(Duration::from_secs(5))
         );
         // The EVICT_AT_ONCE earliest deadlines went, the later ones stayed.
@@ -396,7 +388,7 @@ mod tests {
             (EVICT_AT_ONCE, true),
         ] {
             let old = named(&i.to_string());
-            assert_eq!(sessions.throttled_for(|| &old, now).is_some(), kept, "{i}");
+            assert_eq!(sessions.throttled_for(&old, now).is_some(), kept, "{i}");
         }
         assert!(sessions.throttled_until.len() <= MAX_SESSIONS);
     }
