@@ -145,7 +145,18 @@ pub(super) fn sequence_session(
 ) -> String {
     match named {
         Some(name) => name.to_owned(),
-        None => format!("{}:{}:{}", operation.id(), query.type_key, query.id_key),
+        None => {
+            // Pushed rather than `format!`ed: this runs on every request.
+            let id = operation.id();
+            let mut session =
+                String::with_capacity(id.len() + query.type_key.len() + query.id_key.len() + 2);
+            session.push_str(id);
+            for part in [&query.type_key, &query.id_key] {
+                session.push(':');
+                session.push_str(part);
+            }
+            session
+        }
     }
 }
 
