@@ -1,7 +1,8 @@
 //! Steps 1 and 2 of the decision, the part read from the request alone: the
 //! query, the trigger (every element resolved against the catalogue), the
 //! delay knobs and the session name. Each is a refusal (`INVALID_REQUEST`,
-//! `UNKNOWN_SCENARIO`) or a typed value.
+//! `UNKNOWN_SCENARIO`) or a typed value. `Caller` is who asks, as the
+//! session maps and the limiter know them (session, bearer token, client).
 //!
 //! It reads; it must not touch the sessions, so a refused request leaves
 //! every counter as it was, and it never sees HTTP types. The calls keep the
