@@ -53,13 +53,15 @@ fn jwt_expiry(token: &str) -> Option<i64> {
     claims.get("exp")?.as_f64().map(|exp| exp as i64)
 }
 
-/// Checks an `Authorization` value at `now` (Unix seconds).
+/// Checks a token read by `bearer_token` at `now` (Unix seconds). It takes
+/// the token already read, since the rate limiter keys clients by the same
+/// token: one request's `Authorization` is parsed once.
 pub fn check(
-    authorization: Option<&str>,
+    token: Result<&str, TokenProblem>,
     expired_tokens: &[String],
     now: i64,
 ) -> Result<(), TokenProblem> {
-    let token = bearer_token(authorization)?;
+    let token = token?;
     if expired_tokens.iter().any(|t| t == token) || jwt_expiry(token).is_some_and(|exp| exp <= now)
     {
         return Err(TokenProblem::Expired);
@@ -95,7 +97,11 @@ mod tests {
             (Some("bearer opaque-token-123"), Ok(())),
         ];
         for (value, expected) in cases {
-            assert_eq!(check(*value, &listed, now), *expected, "{value:?}");
+            assert_eq!(
+                check(bearer_token(*value), &listed, now),
+                *expected,
+                "{value:?}"
+            );
         }
     }
 }

@@ -2,7 +2,8 @@
 //! fails with a scenario drawn from a weighted list (default
 //! `INTERNAL_SERVER_ERROR`). The draws come from one seeded generator, so with
 //! a seed the sequence of outcomes (in request order) is the same run after
-//! run.
+//! run. It only draws: when a draw is asked for (step 9, after every other
+//! condition) is the connector's decision.
 
 use std::sync::Mutex;
 
