@@ -10,24 +10,6 @@ use std::sync::Mutex;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-/// A weighted scenario list as written: `INTERNAL_SERVER_ERROR=3,REQUEST_THROTTLED=1`.
-pub fn parse_weights(text: &str) -> Result<Vec<(String, u32)>, String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            let (code, weight) = entry.split_once('=').unwrap_or((entry, "1"));
-            let weight: u32 = weight
-                .trim()
-                .parse()
-                .ok()
-                .filter(|w| *w > 0)
-                .ok_or_else(|| format!("weight of '{entry}' must be a positive integer"))?;
-            Ok((code.trim().to_ascii_uppercase(), weight))
-        })
-        .collect()
-}
-
 #[derive(Debug)]
 pub struct FailureInjector {
     rate: f64,
@@ -77,7 +59,7 @@ mod tests {
     fn outcomes(seed: u64, n: usize) -> Vec<Option<String>> {
         let injector = FailureInjector::new(
             0.3,
-            parse_weights("INTERNAL_SERVER_ERROR=3,request_throttled=1").unwrap(),
+            crate::config::parse_weights("INTERNAL_SERVER_ERROR=3,request_throttled=1").unwrap(),
             seed,
         );
         (0..n).map(|_| injector.draw().map(str::to_owned)).collect()
@@ -99,12 +81,5 @@ mod tests {
         );
         assert_eq!(run, outcomes(7, 10_000));
         assert_ne!(run, outcomes(8, 10_000));
-    }
-
-    #[test]
-    fn weights_parse() {
-        assert_eq!(parse_weights("A").unwrap(), vec![("A".to_owned(), 1)]);
-        assert!(parse_weights("A=0").is_err());
-        assert!(parse_weights("A=x").is_err());
     }
 }

@@ -18,7 +18,6 @@ use time::OffsetDateTime;
 
 use crate::contract::{DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH};
 use crate::delay::Delay;
-use crate::limiter::RateLimit;
 use crate::params::CrmType;
 
 pub const DEFAULT_HOST: &str = "127.0.0.1";
@@ -117,7 +116,7 @@ pub struct Config {
     /// Weighted scenarios for --failure-rate, e.g. INTERNAL_SERVER_ERROR=3,REQUEST_THROTTLED=1.
     // The full path keeps clap from reading a `Vec` as a repeatable flag: the
     // whole list is one value.
-    #[arg(long, env = "CRM_MOCK_FAILURE_SCENARIOS", value_name = "CODE=WEIGHT,...", default_value = "INTERNAL_SERVER_ERROR", value_parser = crate::chaos::parse_weights)]
+    #[arg(long, env = "CRM_MOCK_FAILURE_SCENARIOS", value_name = "CODE=WEIGHT,...", default_value = "INTERNAL_SERVER_ERROR", value_parser = parse_weights)]
     pub failure_scenarios: ::std::vec::Vec<(String, u32)>,
 
     /// Seed for --failure-rate, so the sequence of failures repeats run after run (default: random).
@@ -298,6 +297,9 @@ impl Config {
         Ok(())
     }
 }
+
+mod values;
+pub use values::{RateLimit, parse_weights};
 
 #[cfg(test)]
 mod tests;

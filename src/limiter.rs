@@ -15,7 +15,6 @@
 
 use std::hash::BuildHasher;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -26,34 +25,7 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 
-/// `N/period` as written on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub requests: NonZeroU32,
-    pub period: Duration,
-}
-
-impl std::str::FromStr for RateLimit {
-    type Err = String;
-    fn from_str(text: &str) -> Result<RateLimit, String> {
-        let problem = || format!("'{text}' is not N/period, e.g. 10/s, 100/min, 5000/h");
-        let (count, unit) = text.split_once('/').ok_or_else(problem)?;
-        let requests = count.trim().parse::<NonZeroU32>().map_err(|_| problem())?;
-        let period = match unit.trim() {
-            "s" | "sec" | "second" => Duration::from_secs(1),
-            "m" | "min" | "minute" => Duration::from_secs(60),
-            "h" | "hour" => Duration::from_secs(3600),
-            _ => return Err(problem()),
-        };
-        Ok(RateLimit { requests, period })
-    }
-}
-
-impl std::fmt::Display for RateLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}s", self.requests, self.period.as_secs())
-    }
-}
+use crate::config::RateLimit;
 
 /// Who a request counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -266,15 +238,6 @@ mod tests {
                 "{} clients after {token}",
                 limiter.clients()
             );
-        }
-    }
-
-    #[test]
-    fn rate_limits_parse() {
-        assert_eq!(limit("10/s").period, Duration::from_secs(1));
-        assert_eq!(limit("100/min").requests.get(), 100);
-        for bad in ["10", "0/s", "-1/s", "10/fortnight", "x/s"] {
-            assert!(bad.parse::<RateLimit>().is_err(), "{bad}");
         }
     }
 

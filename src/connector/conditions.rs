@@ -187,7 +187,7 @@ fn crm_mismatch(crm_type: Option<CrmType>, org_url: Option<&str>, query: &Connec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limiter::RateLimit;
+    use crate::config::RateLimit;
 
     fn query(crm_type: Option<CrmType>, url: Option<&str>) -> ConnectorQuery<'_> {
         ConnectorQuery {
