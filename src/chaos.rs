@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_chacha::rand_core::{Rng, SeedableRng};
 
 #[derive(Debug)]
 pub struct FailureInjector {

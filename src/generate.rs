@@ -8,7 +8,7 @@
 //! Templates and vocabulary live in `scenarios/generator.json` (embedded).
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_chacha::rand_core::{Rng, SeedableRng};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
