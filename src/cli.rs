@@ -27,9 +27,9 @@ pub fn openapi(config: &Config) -> Result<ExitCode, String> {
 /// Prints the loaded catalogue and the defined records.
 pub fn scenarios(config: &Config) -> Result<ExitCode, String> {
     let reference = config.clock.unwrap_or_else(OffsetDateTime::now_utc);
-    let crate::state::Definitions {
+    let crate::connector::state::Definitions {
         catalogue, dataset, ..
-    } = crate::state::load(config, reference).map_err(|problems| {
+    } = crate::connector::state::load(config, reference).map_err(|problems| {
         problems
             .iter()
             .map(ToString::to_string)
@@ -60,7 +60,7 @@ pub fn validate(config: &Config, dir: &Path) -> Result<ExitCode, String> {
         ..config.clone()
     };
     let reference = config.clock.unwrap_or_else(OffsetDateTime::now_utc);
-    match crate::state::load(&config, reference) {
+    match crate::connector::state::load(&config, reference) {
         Ok(defs) => {
             let user = defs.user;
             println!(

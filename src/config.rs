@@ -17,8 +17,8 @@ use clap::{Args, FromArgMatches, Parser, Subcommand};
 use time::OffsetDateTime;
 
 use crate::contract::{DEFAULT_ACTIVITIES_PATH, DEFAULT_RECORDS_PATH};
-use crate::delay::Delay;
-use crate::params::CrmType;
+use crate::request::delay::Delay;
+use crate::request::params::CrmType;
 
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 pub const DEFAULT_PORT: u16 = 8080;

@@ -16,44 +16,33 @@
 //! # Ok(()) }
 //! ```
 
-pub mod admin;
-pub mod api;
-pub mod auth;
-pub mod chaos;
 pub mod cli;
-pub mod config;
-pub mod connector;
-pub mod context;
-pub mod contract;
-pub mod data;
-pub mod delay;
-pub mod error;
-pub mod fallback;
-pub mod fault;
-pub mod files;
-pub mod generate;
-pub mod journal;
-pub mod lang;
-pub mod limiter;
-pub mod limits;
-pub mod logsink;
-pub mod metrics;
-pub mod openapi;
-pub mod paging;
-pub mod params;
-pub mod reply;
-pub mod rfc3339;
-pub mod scenario;
-pub mod schema;
-pub mod session;
-pub mod shard;
-pub mod socket;
-pub mod startup;
-pub mod state;
-pub mod transport;
-pub mod trigger;
-pub mod wall;
-pub mod wire;
+mod config;
+mod connector;
+mod contract;
+mod definitions;
+mod error;
+mod http;
+mod observe;
+mod openapi;
+mod request;
+mod rfc3339;
+mod shard;
+mod startup;
 
-pub use config::{Cli, Config};
-pub use startup::Application;
+pub use config::{AuthMode, Cli, Command, Config, RateLimit};
+pub use observe::logsink;
+pub use request::delay::Delay;
+pub use request::params::CrmType;
+pub use startup::{Application, Signals};
+
+/// What the fuzz targets in `fuzz/` drive: the parsers and the loader, not a
+/// stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::connector::state::definitions;
+    pub use crate::contract::Operation;
+    pub use crate::definitions::files;
+    pub use crate::error::Input;
+    pub use crate::request::{delay, lang, params, trigger};
+}

@@ -6,8 +6,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use crm_connector_mock::config::Command;
-use crm_connector_mock::{Application, Cli, Config, cli, logsink, startup};
+use crm_connector_mock::{Application, Cli, Command, Config, Signals, cli, logsink};
 
 fn main() -> ExitCode {
     let Cli { command, config } = Cli::parse();
@@ -32,8 +31,8 @@ fn serve(config: Config) -> Result<ExitCode, String> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config)?;
         // Before the start-up line, so a signal sent once it is read is ours.
-        let mut signals = startup::Signals::listen()
-            .map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"))?;
+        let mut signals =
+            Signals::listen().map_err(|e| format!("cannot listen for SIGTERM/SIGINT: {e}"))?;
         log::info!("listening on {}", app.base_url());
         logsink::flush();
         let handle = app.handle();

@@ -9,13 +9,13 @@ use std::net::TcpListener;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
 
-use crate::admin;
 use crate::config::Config;
-use crate::context::Envelope;
+use crate::connector::state::AppState;
 use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH};
-use crate::socket::ConnectionFd;
-use crate::state::AppState;
-use crate::{api, fallback};
+use crate::http::admin;
+use crate::http::context::Envelope;
+use crate::http::socket::ConnectionFd;
+use crate::http::{api, fallback};
 
 /// The `Allow` of every GET resource.
 const GET_HEAD: &str = "GET, HEAD";

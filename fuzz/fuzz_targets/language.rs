@@ -1,7 +1,7 @@
 //! Accept-Language negotiation: any header picks a supported language.
 #![no_main]
 
-use crm_connector_mock::lang::Language;
+use crm_connector_mock::fuzzing::lang::Language;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,8 +5,8 @@
 #![no_main]
 
 use crm_connector_mock::Config;
-use crm_connector_mock::files::{self, DefinitionFile};
-use crm_connector_mock::state;
+use crm_connector_mock::fuzzing::definitions;
+use crm_connector_mock::fuzzing::files::{self, DefinitionFile};
 use libfuzzer_sys::fuzz_target;
 use time::macros::datetime;
 
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(problems.is_empty());
     sources.push(user);
     let reference = datetime!(2026-11-25 12:00:00 UTC);
-    match state::definitions(&Config::default(), sources, reference) {
+    match definitions(&Config::default(), sources, reference) {
         Ok(defs) => assert!(defs.catalogue.valid_values().len() >= 6),
         Err(problems) => assert!(
             problems

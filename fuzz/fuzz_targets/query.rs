@@ -2,8 +2,8 @@
 //! INVALID_REQUEST naming a parameter, never a panic.
 #![no_main]
 
-use crm_connector_mock::contract::Operation;
-use crm_connector_mock::params::{ConnectorQuery, Params};
+use crm_connector_mock::fuzzing::Operation;
+use crm_connector_mock::fuzzing::params::{ConnectorQuery, Params};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

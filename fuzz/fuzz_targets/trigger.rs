@@ -2,8 +2,9 @@
 //! with INVALID_REQUEST, never panic; a parsed sequence is bounded.
 #![no_main]
 
-use crm_connector_mock::error::Input;
-use crm_connector_mock::trigger::{self, Delay, MAX_SEQUENCE, Selector};
+use crm_connector_mock::fuzzing::Input;
+use crm_connector_mock::fuzzing::delay::{self, Delay};
+use crm_connector_mock::fuzzing::trigger::{self, MAX_SEQUENCE, Selector};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,6 +23,6 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => assert_eq!(e.code, "INVALID_REQUEST"),
     }
     if let Ok(delay) = Delay::parse(text, Input::Header("fuzz")) {
-        assert!(delay.min_ms <= delay.max_ms && delay.max_ms <= trigger::MAX_DELAY_MS);
+        assert!(delay.min_ms <= delay.max_ms && delay.max_ms <= delay::MAX_DELAY_MS);
     }
 });

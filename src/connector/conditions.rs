@@ -9,17 +9,17 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::auth::{self, TokenProblem};
-use crate::chaos::FailureInjector;
 use crate::config::AuthMode;
-use crate::data::Record;
+use crate::connector::chaos::FailureInjector;
+use crate::connector::limiter::{ClientKey, Limiter};
+use crate::connector::state::{AppState, Definitions};
+use crate::definitions::data::Record;
+use crate::definitions::schema::record::{RecordState, Restriction};
+use crate::definitions::schema::template::Vars;
 use crate::error::{ApiError, Rendered};
-use crate::limiter::{ClientKey, Limiter};
-use crate::params::{ConnectorQuery, CrmType};
-use crate::schema::record::{RecordState, Restriction};
-use crate::schema::template::Vars;
-use crate::state::{AppState, Definitions};
-use crate::trigger::Options;
+use crate::request::auth::{self, TokenProblem};
+use crate::request::params::{ConnectorQuery, CrmType};
+use crate::request::trigger::Options;
 
 /// A condition that applies: the catalogue's errorCode, the options it is
 /// rendered with, and the restriction a restricted record names.

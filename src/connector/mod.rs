@@ -48,25 +48,29 @@
 //! is until when a Retry-After throttles, and `wait` the delay before
 //! answering.
 
+pub mod chaos;
 mod conditions;
 mod kept;
+pub mod limiter;
 mod read;
+pub mod session;
 mod simulate;
+pub mod state;
 
 use std::net::IpAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::auth::TokenProblem;
+use crate::connector::state::{AppState, Definitions};
 use crate::contract::Operation;
-use crate::delay::Delay;
+use crate::definitions::fault::Fault;
+use crate::definitions::schema::template::Vars;
 use crate::error::{ApiError, Rendered};
-use crate::fault::Fault;
-use crate::lang::Language;
-use crate::params::{ConnectorQuery, CrmType, Params};
-use crate::schema::template::Vars;
-use crate::state::{AppState, Definitions};
-use crate::trigger::{self, Single};
+use crate::request::auth::TokenProblem;
+use crate::request::delay::Delay;
+use crate::request::lang::Language;
+use crate::request::params::{ConnectorQuery, CrmType, Params};
+use crate::request::trigger::{self, Single};
 
 /// Pause between the chunks of `SLOW_BODY` unless `interval=` says otherwise.
 pub const DEFAULT_SLOW_BODY_INTERVAL_MS: u32 = 300;

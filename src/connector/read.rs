@@ -12,16 +12,16 @@
 use std::sync::Arc;
 
 use super::Inputs;
-use crate::auth::{self, TokenProblem};
+use crate::connector::limiter::ClientKey;
+use crate::connector::session::{self, MAX_SESSION_BYTES, Throttled};
+use crate::connector::state::AppState;
 use crate::contract::{Operation, SIMULATE_DELAY_PARAM, SIMULATE_SESSION_PARAM};
-use crate::delay::Delay;
+use crate::definitions::scenario::{Catalogue, Resolved};
 use crate::error::{ApiError, Input};
-use crate::limiter::ClientKey;
-use crate::params::{ConnectorQuery, Param, Params};
-use crate::scenario::{Catalogue, Resolved};
-use crate::session::{self, MAX_SESSION_BYTES, Throttled};
-use crate::state::AppState;
-use crate::trigger::{self, Selector, Trigger};
+use crate::request::auth::{self, TokenProblem};
+use crate::request::delay::Delay;
+use crate::request::params::{ConnectorQuery, Param, Params};
+use crate::request::trigger::{self, Selector, Trigger};
 
 /// A trigger the request sent, each element resolved: step 3 answers from
 /// these without asking the catalogue again.
@@ -258,9 +258,10 @@ mod tests {
 
     #[test]
     fn every_element_of_a_requested_trigger_is_resolved_or_the_request_refused() {
-        let (sources, problems) = crate::files::read_all(None);
+        let (sources, problems) = crate::definitions::files::read_all(None);
         assert!(problems.is_empty(), "{problems:?}");
-        let catalogue = Catalogue::build(&sources, crate::files::EMBEDDED.len()).unwrap();
+        let catalogue =
+            Catalogue::build(&sources, crate::definitions::files::EMBEDDED.len()).unwrap();
         let t = |raw: &str| Arc::new(trigger::parse(raw, Input::Header("test")).unwrap());
         let requested = resolve_all(&catalogue, t("429,TIMEOUT,200")).unwrap();
         assert!(matches!(

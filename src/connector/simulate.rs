@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use super::read::Requested;
 use super::{Answer, DEFAULT_SLOW_BODY_INTERVAL_MS};
-use crate::delay::Delay;
+use crate::definitions::fault::Fault;
+use crate::definitions::scenario::{Catalogue, Resolved};
+use crate::definitions::schema::scenario::Scenario;
 use crate::error::{ApiError, Rendered};
-use crate::fault::Fault;
-use crate::scenario::{Catalogue, Resolved};
-use crate::schema::scenario::Scenario;
-use crate::trigger::{Single, Trigger};
+use crate::request::delay::Delay;
+use crate::request::trigger::{Single, Trigger};
 
 /// The trigger that answers this request.
 #[derive(Debug)]
@@ -110,7 +110,7 @@ pub(super) fn answer<'d>(
 mod tests {
     use super::*;
     use crate::error::Input;
-    use crate::trigger;
+    use crate::request::trigger;
 
     fn t(raw: &str) -> Arc<Trigger> {
         Arc::new(trigger::parse(raw, Input::Header("test")).unwrap())
@@ -155,9 +155,10 @@ mod tests {
 
     #[test]
     fn an_element_comes_from_the_requested_resolution_else_from_the_catalogue() {
-        let (sources, problems) = crate::files::read_all(None);
+        let (sources, problems) = crate::definitions::files::read_all(None);
         assert!(problems.is_empty(), "{problems:?}");
-        let catalogue = Catalogue::build(&sources, crate::files::EMBEDDED.len()).unwrap();
+        let catalogue =
+            Catalogue::build(&sources, crate::definitions::files::EMBEDDED.len()).unwrap();
         let trigger = t("TIMEOUT,500");
         let single = Single::Status(500);
         // Resolved already (as step 2 does): the kept resolution answers.

@@ -1,6 +1,6 @@
+use crm_connector_mock::AuthMode;
 use crm_connector_mock::Config;
-use crm_connector_mock::config::AuthMode;
-use crm_connector_mock::params::CrmType;
+use crm_connector_mock::CrmType;
 
 use crate::helpers::{OPERATIONS, assert_error, header, spawn_app, spawn_with};
 

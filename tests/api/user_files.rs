@@ -1,4 +1,4 @@
-use crm_connector_mock::config::AuthMode;
+use crm_connector_mock::AuthMode;
 use crm_connector_mock::{Application, Config};
 
 use crate::helpers::{assert_error, dir_with, header, spawn_with};
