@@ -8,7 +8,8 @@
    items and `tests.rs` files) does not count; a file and the module that
    contains it (its parent, grandparent...) may name each other.
 
-Prints each broken rule with the file and line, exits 1 if any. It reads the
+Prints each broken rule with the file and line, exits 1 if any; `--graph`
+prints which top-level module imports which instead. It reads the
 source with a small lexer (comments, strings and chars stripped), not with the
 compiler, so it sees `crate::` and `super::` paths as written.
 """
@@ -228,6 +229,10 @@ def main():
             shown = [f"{'::'.join(a)} -> {'::'.join(b)} ({where[(a, b)]})" for a in component for b in sorted(edges.get(a, ())) if b in members]
             problems.append(f"import circle between {label}: " + "; ".join(shown))
 
+    if "--graph" in sys.argv:
+        for a in sorted(top_edges):
+            print(f"{'::'.join(a)} -> {', '.join(sorted('::'.join(b) for b in top_edges[a]))}")
+        return 0
     for problem in problems:
         print(problem)
     if problems:
