@@ -13,6 +13,7 @@ use crate::config::AuthMode;
 use crate::connector::chaos::FailureInjector;
 use crate::connector::limiter::{ClientKey, Limiter};
 use crate::connector::state::{AppState, Definitions};
+use crate::contract;
 use crate::definitions::data::Record;
 use crate::definitions::schema::record::{RecordState, Restriction};
 use crate::definitions::schema::template::Vars;
@@ -45,7 +46,7 @@ impl<'a> Condition<'a> {
                 retry_after: Some(seconds),
                 ..Options::default()
             },
-            ..Condition::plain("REQUEST_THROTTLED")
+            ..Condition::plain(contract::REQUEST_THROTTLED)
         }
     }
 }
@@ -93,7 +94,7 @@ fn invalid_token(
             reason: Some(problem.reason().into()),
             ..Options::default()
         },
-        ..Condition::plain("INVALID_TOKEN_SPECIFIED")
+        ..Condition::plain(contract::INVALID_TOKEN_SPECIFIED)
     })
 }
 
@@ -115,17 +116,18 @@ fn wrong_crm(
     org_url: Option<&str>,
     query: &ConnectorQuery,
 ) -> Option<Condition<'static>> {
-    crm_mismatch(crm_type, org_url, query).then(|| Condition::plain("INVALID_CRM_CONNECTION"))
+    crm_mismatch(crm_type, org_url, query)
+        .then(|| Condition::plain(contract::INVALID_CRM_CONNECTION))
 }
 
 /// Step 8, the data: a record marked deleted or restricted.
 fn record_state(state: RecordState, restriction: Option<&Restriction>) -> Option<Condition<'_>> {
     match state {
         RecordState::Active => None,
-        RecordState::Deleted => Some(Condition::plain("RECORD_NOT_FOUND")),
+        RecordState::Deleted => Some(Condition::plain(contract::RECORD_NOT_FOUND)),
         RecordState::Restricted => Some(Condition {
             restriction,
-            ..Condition::plain("INSUFFICIENT_PERMISSIONS")
+            ..Condition::plain(contract::INSUFFICIENT_PERMISSIONS)
         }),
     }
 }
