@@ -5,18 +5,8 @@ use time::format_description::well_known::Rfc3339;
 use crm_connector_mock::Config;
 
 use crate::helpers::{
-    CLOCK, OPERATIONS, TestApp, assert_valid, dir_with, header, spawn_app, spawn_with,
+    CLOCK, DEFINED_OPPORTUNITY, OPERATIONS, assert_valid, dir_with, page, spawn_app, spawn_with,
 };
-
-const DEFINED_OPPORTUNITY: &str =
-    "recordType=opportunity&recordId=7f3c2a10-5b6e-4d8f-9a01-2c3d4e5f6a7b";
-
-async fn page(app: &TestApp, path_and_query: &str, headers: &[(&str, &str)]) -> Value {
-    let response = app.get(path_and_query, headers).await;
-    assert_eq!(response.status().as_u16(), 200, "{path_and_query}");
-    assert_eq!(header(&response, "content-type"), Some("application/json"));
-    response.json().await.unwrap()
-}
 
 fn titles(body: &Value, field: &str) -> Vec<String> {
     body["value"]

@@ -181,3 +181,15 @@ pub async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> re
 pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
     response.json().await.unwrap()
 }
+
+/// A record the embedded data defines (the README's and the tests' example).
+pub const DEFINED_OPPORTUNITY: &str =
+    "recordType=opportunity&recordId=7f3c2a10-5b6e-4d8f-9a01-2c3d4e5f6a7b";
+
+/// A success page: asserts 200 and JSON, returns the body.
+pub async fn page(app: &TestApp, path_and_query: &str, headers: &[(&str, &str)]) -> Value {
+    let response = app.get(path_and_query, headers).await;
+    assert_eq!(response.status().as_u16(), 200, "{path_and_query}");
+    assert_eq!(header(&response, "content-type"), Some("application/json"));
+    response.json().await.unwrap()
+}

@@ -2,17 +2,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, header, spawn_app};
-
-const DEFINED_OPPORTUNITY: &str =
-    "recordType=opportunity&recordId=7f3c2a10-5b6e-4d8f-9a01-2c3d4e5f6a7b";
-
-async fn page(app: &TestApp, path_and_query: &str, headers: &[(&str, &str)]) -> Value {
-    let response = app.get(path_and_query, headers).await;
-    assert_eq!(response.status().as_u16(), 200, "{path_and_query}");
-    assert_eq!(header(&response, "content-type"), Some("application/json"));
-    response.json().await.unwrap()
-}
+use crate::helpers::{DEFINED_OPPORTUNITY, header, page, spawn_app};
 
 /// Every name in the `additionalProperties` of a page's items.
 fn property_names(body: &Value) -> HashSet<String> {
