@@ -61,8 +61,8 @@ impl<T> Sharded<T> {
     }
 }
 
-/// What one thread served last, for its own reuse (`data::near`,
-/// `connector::recent`): direct-mapped, so a key has one slot (by its hash)
+/// What one thread served last, for its own reuse (the errors of
+/// `connector::kept`): direct-mapped, so a key has one slot (by its hash)
 /// and a newer entry takes it. Nothing in it is shared with another thread.
 pub struct Slots<T, const N: usize>([Option<T>; N]);
 

@@ -149,7 +149,7 @@ pub struct Dataset {
     records: Records,
     generator: Generator,
     reference: OffsetDateTime,
-    /// Tells this dataset's entries in `connector::recent` from a reloaded
+    /// Tells this dataset's entries in `connector::kept` from a reloaded
     /// one's.
     id: u64,
     bodies: Bodies,
