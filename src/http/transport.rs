@@ -83,7 +83,7 @@ pub fn respond(
 fn json_ok(language: Language) -> actix_web::HttpResponseBuilder {
     let mut builder = HttpResponse::Ok();
     builder
-        .content_type("application/json")
+        .content_type(crate::http::reply::JSON)
         .insert_header((header::CONTENT_LANGUAGE, language.tag()));
     builder
 }

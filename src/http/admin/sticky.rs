@@ -128,7 +128,7 @@ pub(super) async fn add_sticky(
     };
     let body = serde_json::to_string(&sticky).unwrap_or_default();
     HttpResponse::Created()
-        .content_type("application/json")
+        .content_type(crate::http::reply::JSON)
         .body(body)
 }
 
