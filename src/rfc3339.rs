@@ -8,7 +8,9 @@
 //! front of the message ("startDateTime must be an RFC 3339 ..."), so every
 //! place says the same thing.
 
+use time::format_description::FormatItem;
 use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 /// What is wrong with a text `parse` refuses, written to follow a field name.
@@ -31,12 +33,15 @@ pub fn format(at: OffsetDateTime) -> String {
     whole_seconds(at).format(&Rfc3339).unwrap_or_default()
 }
 
-/// UTC with milliseconds, as the journal writes it: `2026-11-20T14:30:00.125Z`.
+/// UTC with milliseconds, always three digits, as the journal writes it:
+/// `2026-11-20T14:30:00.120Z`. The fixed width lets a client sort the
+/// journal's times as text (RFC 3339's own format trims trailing zeros).
 pub fn format_millis(at: OffsetDateTime) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    let millis = at.millisecond();
-    let at = at.replace_millisecond(millis).unwrap_or(at);
-    at.format(&Rfc3339).unwrap_or_default()
+    const MILLIS: &[FormatItem<'_>] =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    at.to_offset(UtcOffset::UTC)
+        .format(MILLIS)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -92,10 +97,18 @@ mod tests {
                 "2024-05-07T03:28:38Z",
                 "2024-05-07T03:28:38.999Z",
             ),
+            // Always three digits, so the journal's times sort as text (a
+            // trimmed ".62Z" sorted after ".621Z" and broke the journal's
+            // arrival-order test once in a while).
+            (
+                "2024-05-07T03:28:38.620Z",
+                "2024-05-07T03:28:38Z",
+                "2024-05-07T03:28:38.620Z",
+            ),
             (
                 "2024-05-07T03:28:38Z",
                 "2024-05-07T03:28:38Z",
-                "2024-05-07T03:28:38Z",
+                "2024-05-07T03:28:38.000Z",
             ),
         ];
         for (text, seconds, millis) in cases {
