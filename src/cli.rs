@@ -1,5 +1,5 @@
 //! The subcommands other than serving: `openapi`, `scenarios`, `validate`,
-//! `healthcheck`.
+//! `healthcheck`, `verify` (whose probes live in `verify`).
 //! Each prints to stdout and returns the exit code. `scenarios` and
 //! `validate` read the files through the same `state::load` that serving
 //! uses, so they never disagree with the server; none of them starts it.
@@ -126,4 +126,9 @@ pub fn healthcheck(config: &Config) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Probes a connector and judges it (`verify`).
+pub fn verify(options: &crate::verify::Options) -> ExitCode {
+    crate::verify::run(options)
 }

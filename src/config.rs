@@ -184,6 +184,8 @@ pub enum Command {
     },
     /// GET /health on the configured host and port: exit 0 when it answers 200, else 1 (for container HEALTHCHECKs).
     Healthcheck,
+    /// Probe a running connector at BASE_URL and judge its answers by the contract's rules: exit 0 when none failed, 1 when one did, 2 on a usage error or an unreachable target.
+    Verify(Box<crate::verify::Options>),
 }
 
 /// How requests are authenticated.

@@ -29,12 +29,17 @@ mod request;
 mod rfc3339;
 mod shard;
 mod startup;
+mod verify;
 
 pub use config::{AuthMode, Cli, Command, Config, RateLimit};
+pub use contract::Operation;
+/// The contract's rules, for judging answers (the black-box tests judge every answer of this server).
+pub use contract::rules;
 pub use observe::logsink;
 pub use request::delay::Delay;
 pub use request::params::CrmType;
 pub use startup::{Application, Signals};
+pub use verify::Options as VerifyOptions;
 
 /// What the fuzz targets in `fuzz/` drive: the parsers and the loader, not a
 /// stable API.

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Some(Command::Scenarios) => cli::scenarios(&config),
         Some(Command::Validate { dir }) => cli::validate(&config, &dir),
         Some(Command::Healthcheck) => Ok(cli::healthcheck(&config)),
+        Some(Command::Verify(options)) => Ok(cli::verify(&options)),
     };
     let code = outcome.unwrap_or_else(|message| fail(&message));
     logsink::flush();

@@ -94,20 +94,20 @@ async fn bad_sticky_requests_get_the_standard_error_body() {
         assert_error(post_json(&app, "/__admin/sticky", body).await, status, code).await;
     }
     let not_json = app
-        .client
-        .post(format!("{}/__admin/sticky", app.address))
-        .body("{{{")
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .post(format!("{}/__admin/sticky", app.address))
+                .body("{{{"),
+        )
+        .await;
     assert_error(not_json, 400, "INVALID_REQUEST").await;
     let too_big = app
-        .client
-        .post(format!("{}/__admin/sticky", app.address))
-        .body(vec![b' '; 100_000])
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .post(format!("{}/__admin/sticky", app.address))
+                .body(vec![b' '; 100_000]),
+        )
+        .await;
     assert_error(too_big, 413, "PAYLOAD_TOO_LARGE").await;
     app.stop().await;
 }

@@ -299,7 +299,7 @@ async fn an_invalid_request_message_names_the_kind_of_input_it_is_about() {
         if let Some(body) = body {
             request = request.body(body);
         }
-        let response = request.send().await.unwrap();
+        let response = app.send(request).await;
         let body = assert_error(response, 400, "INVALID_REQUEST").await;
         assert_eq!(body["details"]["parameter"], parameter, "{parameter}");
         let message = body["errorMessage"].as_str().unwrap();

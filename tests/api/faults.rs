@@ -70,7 +70,7 @@ async fn empty_response_fails_the_request_with_a_closed_connection() {
 async fn empty_body_and_malformed_json_are_200s_that_fail_to_decode() {
     let app = app().await;
     for fault in ["EMPTY_BODY", "MALFORMED_JSON"] {
-        let response = app.get(URL, &[("X-Simulate-Error", fault)]).await;
+        let response = app.get_raw(URL, &[("X-Simulate-Error", fault)]).await;
         assert_eq!(response.status().as_u16(), 200, "{fault}");
         assert_eq!(
             response.headers()["content-type"],
@@ -88,7 +88,7 @@ async fn truncated_body_promises_more_than_it_sends() {
     let app = app().await;
     let full = app.get(URL, &[]).await.bytes().await.unwrap();
     let response = app
-        .get(URL, &[("X-Simulate-Error", "TRUNCATED_BODY")])
+        .get_raw(URL, &[("X-Simulate-Error", "TRUNCATED_BODY")])
         .await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
@@ -115,7 +115,7 @@ async fn slow_body_arrives_whole_but_trips_a_short_timeout() {
         .await
         .unwrap();
     assert_eq!(slow, full, "the same body, only slower");
-    let impatient = reqwest::Client::builder()
+    let impatient = crate::helpers::client_builder()
         .timeout(Duration::from_millis(250))
         .build()
         .unwrap();
@@ -137,7 +137,7 @@ async fn slow_body_arrives_whole_but_trips_a_short_timeout() {
 async fn timeout_answers_only_after_the_configured_budget() {
     // --timeout-delay is 600 ms here (5500 by default).
     let app = app().await;
-    let impatient = reqwest::Client::builder()
+    let impatient = crate::helpers::client_builder()
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -233,8 +233,8 @@ async fn reqwest_sees(client: &reqwest::Client, address: &str, fault: &str) -> S
 async fn the_readme_fault_table_says_what_reqwest_observes_for_every_fault() {
     // Arrange: TIMEOUT waits 600 ms here; the impatient client gives up at 250.
     let app = app().await;
-    let patient = reqwest::Client::new();
-    let impatient = reqwest::Client::builder()
+    let patient = crate::helpers::client();
+    let impatient = crate::helpers::client_builder()
         .timeout(Duration::from_millis(250))
         .build()
         .unwrap();

@@ -1,8 +1,9 @@
 //! `spawn_app` and the assertions every test file shares.
 
+pub use crate::answer::Answer;
+use crate::answer::{Paths, send};
 use actix_web::dev::ServerHandle;
 use crm_connector_mock::{Application, Config};
-use reqwest::Response;
 use serde_json::{Value, json};
 
 /// The reference clock every test server runs with, so dates are stable.
@@ -11,7 +12,16 @@ pub const CLOCK: &str = "2026-11-25T12:00:00Z";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The connector paths, so the rules know which operation a request is.
+    paths: Paths,
     handle: Option<ServerHandle>,
+}
+
+fn default_paths() -> Paths {
+    (
+        "/api/related-activities".to_owned(),
+        "/api/related-records".to_owned(),
+    )
 }
 
 /// The two connector operations, by their default paths.
@@ -19,6 +29,19 @@ pub const OPERATIONS: [(&str, &str); 2] = [
     ("/api/related-activities", "GetRelatedActivities"),
     ("/api/related-records", "GetRelatedRecords"),
 ];
+
+/// A reqwest client builder. reqwest is built without a TLS crypto provider
+/// (the crate installs ring's before its own client), so install it here
+/// first: reqwest refuses to build a client without one, even for http://.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// A plain reqwest client (see `client_builder`).
+pub fn client() -> reqwest::Client {
+    client_builder().build().expect("a reqwest client")
+}
 
 pub async fn spawn_app() -> TestApp {
     spawn_with(Config::default()).await
@@ -39,13 +62,15 @@ pub async fn spawn_with(config: Config) -> TestApp {
         }),
         ..config
     };
+    let paths = (config.activities_path.clone(), config.records_path.clone());
     let app = Application::build(config).expect("the test server starts");
     let address = app.base_url();
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: client(),
+        paths,
         handle: Some(handle),
     }
 }
@@ -56,13 +81,36 @@ impl TestApp {
     pub fn detached(address: String) -> TestApp {
         TestApp {
             address,
-            client: reqwest::Client::new(),
+            client: client(),
+            paths: default_paths(),
             handle: None,
         }
     }
 
-    /// GET `path_and_query` with extra headers.
-    pub async fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Response {
+    /// GET `path_and_query` with extra headers; the answer is judged by the
+    /// contract's rules (`answer`).
+    pub async fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut request = self.client.get(format!("{}{path_and_query}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request).await
+    }
+
+    pub async fn request(&self, method: reqwest::Method, path: &str) -> Answer {
+        self.send(
+            self.client
+                .request(method, format!("{}{path}", self.address)),
+        )
+        .await
+    }
+
+    /// GET unjudged, for a fault that breaks the contract on purpose.
+    pub async fn get_raw(
+        &self,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
         let mut request = self.client.get(format!("{}{path_and_query}", self.address));
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -70,12 +118,18 @@ impl TestApp {
         request.send().await.expect("the request is answered")
     }
 
-    pub async fn request(&self, method: reqwest::Method, path: &str) -> Response {
-        self.client
-            .request(method, format!("{}{path}", self.address))
-            .send()
-            .await
-            .expect("the request is answered")
+    /// A judged client on `client` (its own connections), for spawned tasks.
+    pub fn judged(&self, client: reqwest::Client) -> crate::answer::Judged {
+        crate::answer::Judged {
+            client,
+            paths: self.paths.clone(),
+        }
+    }
+
+    /// Sends a request built on `client`; the answer is judged.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let request = request.build().expect("a valid request");
+        send(&self.client, request, &self.paths).await
     }
 
     /// GET `path` and its JSON body.
@@ -102,14 +156,14 @@ impl TestApp {
     }
 }
 
-pub fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+pub fn header<'a>(response: &'a Answer, name: &str) -> Option<&'a str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Checks the standard error shape and returns the body: status, JSON
 /// content type, errorCode, a non-empty errorMessage, and an activityId equal
 /// to the `x-ms-request-id` header.
-pub async fn assert_error(response: Response, status: u16, error_code: &str) -> Value {
+pub async fn assert_error(response: Answer, status: u16, error_code: &str) -> Value {
     assert_eq!(
         response.status().as_u16(),
         status,
@@ -169,16 +223,16 @@ pub fn dir_with(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
 }
 
 /// POSTs `body` as JSON to the admin (or any) path.
-pub async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> reqwest::Response {
-    app.client
-        .post(format!("{}{path}", app.address))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+pub async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> Answer {
+    app.send(
+        app.client
+            .post(format!("{}{path}", app.address))
+            .json(&body),
+    )
+    .await
 }
 
-pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
+pub async fn json_of(response: Answer) -> serde_json::Value {
     response.json().await.unwrap()
 }
 

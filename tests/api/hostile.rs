@@ -84,12 +84,12 @@ async fn limits_are_configurable() {
 async fn a_body_on_get_is_an_invalid_request() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .get(format!("{}{URL}", app.address))
-        .body("surprise")
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .get(format!("{}{URL}", app.address))
+                .body("surprise"),
+        )
+        .await;
     let body = assert_error(response, 400, "INVALID_REQUEST").await;
     assert_eq!(body["details"]["parameter"], "body");
     assert_healthy(&app).await;
@@ -107,23 +107,23 @@ async fn non_ascii_simulation_headers_are_invalid_requests_naming_the_header() {
     ] {
         let value = reqwest::header::HeaderValue::from_bytes(b"\xff\xfe429").unwrap();
         let response = app
-            .client
-            .get(format!("{}{URL}", app.address))
-            .header(name, value)
-            .send()
-            .await
-            .unwrap();
+            .send(
+                app.client
+                    .get(format!("{}{URL}", app.address))
+                    .header(name, value),
+            )
+            .await;
         let body = assert_error(response, 400, "INVALID_REQUEST").await;
         assert_eq!(body["details"]["parameter"], name);
     }
     let odd_language = reqwest::header::HeaderValue::from_bytes(b"\xffde").unwrap();
     let response = app
-        .client
-        .get(format!("{}{URL}", app.address))
-        .header("Accept-Language", odd_language)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            app.client
+                .get(format!("{}{URL}", app.address))
+                .header("Accept-Language", odd_language),
+        )
+        .await;
     assert_eq!(
         response.headers()["content-language"],
         "en",
@@ -223,7 +223,7 @@ async fn abruptly_closed_connections_leave_the_server_healthy() {
     .await
     .unwrap();
     // A delayed request whose client gives up.
-    let impatient = reqwest::Client::builder()
+    let impatient = crate::helpers::client_builder()
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();

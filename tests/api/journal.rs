@@ -262,9 +262,9 @@ async fn the_journal_capacity_counts_entries_across_workers() {
     .await;
     // Concurrent requests on separate connections, so both workers serve.
     let requests = (0..24).map(|i| {
-        let client = reqwest::Client::new();
+        let client = app.judged(crate::helpers::client());
         let url = format!("{}{RECORDS}&n={i}", app.address);
-        async move { client.get(url).send().await.unwrap().status().as_u16() }
+        async move { client.send(client.get(url)).await.status().as_u16() }
     });
     let statuses = futures_util::future::join_all(requests).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");

@@ -3,6 +3,8 @@
 //! sleeps to wait for the server; the one wait is the Retry-After window that
 //! a compliance test is about (`toolkit.rs`), which only time can end.
 
+// Every answer judged by the contract's rules before a test sees it.
+mod answer;
 mod helpers;
 
 // Success bodies of both operations: schema, paging, date windows, determinism.

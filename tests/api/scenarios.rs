@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::helpers::{OPERATIONS, TestApp, assert_error, assert_valid, header, spawn_app};
+use crate::helpers::{Answer, OPERATIONS, TestApp, assert_error, assert_valid, header, spawn_app};
 
 const RECORD: &str = "recordType=opportunity&recordId=OPP-9";
 
@@ -15,7 +15,7 @@ const DOCUMENTED: [(&str, u16); 6] = [
 ];
 
 /// Sends one request with the trigger `value` written in the form `form`.
-async fn trigger(app: &TestApp, path: &str, form: &str, value: &str) -> reqwest::Response {
+async fn trigger(app: &TestApp, path: &str, form: &str, value: &str) -> Answer {
     let url = format!("{path}?{RECORD}&crmType=Salesforce&crmOrgUrl=contoso.my.salesforce.com");
     match form {
         "header" => app.get(&url, &[("X-Simulate-Error", value)]).await,

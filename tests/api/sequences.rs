@@ -85,16 +85,17 @@ async fn concurrent_sessions_never_share_a_counter() {
     let mut handles = Vec::new();
     for session in ["a", "b", "c"] {
         for _ in 0..10 {
-            let client = app.client.clone();
+            let client = app.judged(app.client.clone());
             let url = format!("{}{URL}", app.address);
             handles.push(actix_web::rt::spawn(async move {
                 let response = client
-                    .get(url)
-                    .header("X-Simulate-Error", "500,429")
-                    .header("X-Simulate-Session", session)
-                    .send()
-                    .await
-                    .unwrap();
+                    .send(
+                        client
+                            .get(url)
+                            .header("X-Simulate-Error", "500,429")
+                            .header("X-Simulate-Session", session),
+                    )
+                    .await;
                 (session, response.status().as_u16())
             }));
         }

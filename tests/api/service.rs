@@ -149,7 +149,7 @@ async fn head_answers_like_get_with_the_same_status_and_headers_and_no_body() {
         for (name, value) in &all {
             head = head.header(*name, *value);
         }
-        let head = head.send().await.unwrap();
+        let head = app.send(head).await;
         assert_eq!(get.status().as_u16(), status, "GET {case}");
         assert_eq!(head.status().as_u16(), status, "HEAD {case}");
         for name in [

@@ -233,17 +233,18 @@ async fn a_new_client_is_still_checked_once_ten_thousand_clients_are_throttled()
     let app = spawn_app().await;
     let mut tasks = Vec::new();
     for worker in 0..8 {
-        let client = app.client.clone();
+        let client = app.judged(app.client.clone());
         let url = format!("{}{URL}", app.address);
         tasks.push(actix_web::rt::spawn(async move {
             for i in (worker..10_000).step_by(8) {
                 let response = client
-                    .get(&url)
-                    .header("X-Simulate-Error", "429; retry-after=600")
-                    .header("X-Simulate-Session", format!("full-{i}"))
-                    .send()
-                    .await
-                    .unwrap();
+                    .send(
+                        client
+                            .get(&url)
+                            .header("X-Simulate-Error", "429; retry-after=600")
+                            .header("X-Simulate-Session", format!("full-{i}")),
+                    )
+                    .await;
                 assert_eq!(response.status().as_u16(), 429);
             }
         }));

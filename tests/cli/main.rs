@@ -17,6 +17,13 @@ fn bin() -> Command {
     command
 }
 
+/// A reqwest client builder with the TLS provider reqwest is built without
+/// (it refuses to build a client otherwise, even for http://).
+fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let output = bin().args(args).output().expect("the binary runs");
     (

@@ -104,7 +104,7 @@ async fn a_stderr_pipe_that_is_never_read_does_not_stop_the_server() {
     // /health stopped answering. Long activityIds make each access line
     // ~8 KB, so 600 requests log ~5 MB, far past the pipe and the buffers.
     let (mut child, address, lines) = launch(&[]);
-    let client = reqwest::Client::builder()
+    let client = crate::client_builder()
         .timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap();
@@ -118,7 +118,7 @@ async fn a_stderr_pipe_that_is_never_read_does_not_stop_the_server() {
             .unwrap_or_else(|e| panic!("request {i} is answered: {e}"));
         assert_eq!(response.status().as_u16(), 200, "request {i}");
     }
-    let fresh = reqwest::Client::builder()
+    let fresh = crate::client_builder()
         .timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap();

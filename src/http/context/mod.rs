@@ -296,6 +296,7 @@ mod tests {
         actix_web::rt::spawn(server);
 
         // Act
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let response = reqwest::get(format!("{base}/boom")).await.unwrap();
 
         // Assert

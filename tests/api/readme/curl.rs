@@ -78,10 +78,20 @@ pub(super) fn parse_curl_line(line: &str) -> Curl {
 }
 
 /// Sends `curl` to `app` instead of 127.0.0.1:8080.
-pub(super) async fn send(
+pub(super) async fn send(app: &crate::helpers::TestApp, curl: &Curl) -> crate::helpers::Answer {
+    app.send(request(app, curl)).await
+}
+
+/// Sends `curl` unjudged: the pages also show faults that break the contract
+/// on purpose (a reset, a truncated or trickling body).
+pub(super) async fn send_raw(
     app: &crate::helpers::TestApp,
     curl: &Curl,
 ) -> reqwest::Result<reqwest::Response> {
+    request(app, curl).send().await
+}
+
+fn request(app: &crate::helpers::TestApp, curl: &Curl) -> reqwest::RequestBuilder {
     let url = curl.url.replace("http://127.0.0.1:8080", &app.address);
     let mut request = app.client.request(curl.method.clone(), &url);
     for (name, value) in &curl.headers {
@@ -90,7 +100,7 @@ pub(super) async fn send(
     if let Some(body) = &curl.body {
         request = request.body(body.clone());
     }
-    request.send().await
+    request
 }
 
 #[test]
