@@ -1,0 +1,1 @@
+//! A test-only connector with one switch per violation (being written).
