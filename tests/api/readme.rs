@@ -214,18 +214,53 @@ fn documented_default(arg: &clap::Arg) -> Option<String> {
     (!values.is_empty()).then(|| values.join(","))
 }
 
-// Every flag table (between <!-- flag-table --> markers, in any page) agrees
-// with clap on every row; the one in docs/configuration.md has every flag.
+// Every flag table agrees with clap on every row, and the full one lists
+// every flag: `<!-- flag-table -->` (any page) for serving, the full one in
+// docs/configuration.md; `<!-- flag-table verify -->` for the verify
+// subcommand, the full one in docs/verify.md.
 #[test]
 fn every_flag_table_agrees_with_the_cli_and_the_full_one_lists_every_flag() {
     let command = crm_connector_mock::Cli::command();
+    let verify = command
+        .find_subcommand("verify")
+        .expect("a verify subcommand")
+        .clone();
+    let serving = flag_tables(&command, "<!-- flag-table -->", "docs/configuration.md");
+    assert!(
+        serving >= 2,
+        "the README's and the configuration page's flag tables"
+    );
+    assert!(flag_tables(&verify, "<!-- flag-table verify -->", "docs/verify.md") >= 1);
+}
+
+// docs/verify.md's rule table lists every rule of the contract's rules, in
+// their order, with what each checks.
+#[test]
+fn the_rule_table_lists_every_rule_in_order() {
+    let page = page("docs/verify.md");
+    let tables = all_between(&page.text, "<!-- rule-table -->", "<!-- /rule-table -->");
+    let table = tables.first().expect("a rule table in docs/verify.md");
+    let documented: Vec<String> = rows(table)
+        .iter()
+        .map(|cells| cells[1].trim_matches('`').to_owned())
+        .collect();
+    let rules: Vec<&str> = crm_connector_mock::rules::RULES
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(documented, rules);
+}
+
+/// Checks every table after `marker` against `command`'s flags (the table on
+/// `full` must list them all) and says how many there were.
+fn flag_tables(command: &clap::Command, marker: &str, full: &str) -> usize {
     let args: Vec<&clap::Arg> = command
         .get_arguments()
         .filter(|a| a.get_long().is_some() && a.get_env().is_some())
         .collect();
     let mut tables = 0;
     for page in pages() {
-        for table in all_between(&page.text, "<!-- flag-table -->", "<!-- /flag-table -->") {
+        for table in all_between(&page.text, marker, &marker.replace("<!-- ", "<!-- /")) {
             tables += 1;
             let rows = rows(&table);
             for cells in &rows {
@@ -251,21 +286,18 @@ fn every_flag_table_agrees_with_the_cli_and_the_full_one_lists_every_flag() {
                     ),
                 }
             }
-            if page.path == "docs/configuration.md" {
+            if page.path == full {
                 for arg in &args {
                     let long = arg.get_long().unwrap();
                     assert!(
                         rows.iter().any(|c| c[1].starts_with(&format!("`--{long}"))),
-                        "docs/configuration.md's flag table has --{long}"
+                        "{full}'s flag table has --{long}"
                     );
                 }
             }
         }
     }
-    assert!(
-        tables >= 2,
-        "the README's and the configuration page's flag tables"
-    );
+    tables
 }
 
 /// Status and errorCode (or a failed connection) of one documented request.

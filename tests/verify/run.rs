@@ -18,7 +18,6 @@ pub struct Report {
 }
 
 impl Report {
-    #[allow(dead_code)] // used by the nonconforming tests
     /// The status (`pass`, `fail`, `warn`, `skip`) the report gives `rule`.
     pub fn status(&self, rule: &str) -> &str {
         self.result(rule)["status"].as_str().unwrap_or("(absent)")

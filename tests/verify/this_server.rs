@@ -173,3 +173,32 @@ async fn verify_passes_every_rule_against_this_server_in_each_configuration() {
     // document.operations joins once the served document carries Microsoft's descriptions.
     assert_eq!(passed.len(), 18, "every rule passes somewhere: {passed:?}");
 }
+
+// docs/verify.md's command against this mock (`cargo run --release -- verify
+// http://127.0.0.1:8080 ...`) passes as the page says, on a server at any port.
+#[actix_web::test]
+async fn the_documented_command_against_this_mock_exits_0() {
+    let page =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/verify.md")).unwrap();
+    let line = page
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -- verify "))
+        .expect("docs/verify.md shows verify against the mock");
+    let server = serve(Config::default()).await;
+    let args: Vec<String> = line
+        .trim_start_matches("cargo run --release -- verify ")
+        .split_whitespace()
+        .map(|a| a.replace("http://127.0.0.1:8080", &server.base))
+        .collect();
+    let (base, rest) = args.split_first().unwrap();
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let report = verify(base, &rest).await;
+    assert_eq!(report.code, 0, "{line}\n{}", report.table());
+    assert_eq!(
+        report.status("error.not-found"),
+        "pass",
+        "{}",
+        report.table()
+    );
+    server.stop().await;
+}
