@@ -1,6 +1,6 @@
 //! The HTTP(S) client of `verify`: rustls with the system's roots (or any
 //! certificate with `--insecure`), no redirect followed (a 3xx is an answer
-//! the rules report), every request cut off after the budget plus `GRACE`,
+//! the rules report), every request cut off at `verify::timeout`,
 //! and bodies read up to `MAX_BODY`. It turns each answer into a
 //! `rules::Exchange`; it judges nothing.
 
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use serde_json::Value;
 
-use super::{GRACE, Options};
+use super::{GRACE, Options, timeout};
 use crate::contract::Operation;
 use crate::contract::rules::{Exchange, Got, Sent};
 
@@ -41,7 +41,7 @@ impl Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_millis(options.budget_ms) + GRACE)
+            .timeout(timeout(Duration::from_millis(options.budget_ms)))
             .connect_timeout(GRACE)
             .tls_danger_accept_invalid_certs(options.insecure)
             .user_agent(concat!(

@@ -7,7 +7,7 @@
 //! Exit codes: 0 when no rule failed, 1 when one did, 2 on a usage error or
 //! an unreachable target. It sends at most a few dozen requests (plus a
 //! burst of at most `BURST` with `--probe-throttling`), one at a time, each
-//! bounded by the budget plus `GRACE`.
+//! cut off at `timeout(budget)`.
 
 mod client;
 mod probes;
@@ -25,8 +25,15 @@ use crate::request::params::CrmType;
 
 /// The most requests the throttling probe sends.
 pub const BURST: usize = 200;
-/// How long past the budget a request may take before it is cut off.
+/// How long past the budget a request may take before it is cut off: as
+/// long again as the budget, at most 5 s (an answer late by more is late
+/// enough to report, and a short budget keeps a hung connector's run short).
 pub const GRACE: Duration = Duration::from_secs(5);
+
+/// When a request is cut off: `budget + min(budget, GRACE)`.
+pub fn timeout(budget: Duration) -> Duration {
+    budget + budget.min(GRACE)
+}
 
 /// The options of `verify`; each has a `CRM_MOCK_VERIFY_*` env var.
 #[derive(Debug, Clone, PartialEq, Args)]

@@ -5,5 +5,7 @@
 mod run;
 // verify against this server in several configurations: every rule passes.
 mod this_server;
+// Redirects and connectors that never answer.
+mod edges;
 // A test-only connector with one switch per violation: each rule fails for its own.
 mod nonconforming;
