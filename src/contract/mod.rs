@@ -1,6 +1,11 @@
 //! Contract strings, named once: header names, every error code the server
 //! writes itself, the reserved paths and the operations. Black-box tests spell these out literally
 //! instead of importing them, so a typo here cannot pass on both sides.
+//!
+//! `fields` holds the upstream's inputs, outputs and documented errors as
+//! tables; `rules` checks answers and documents against them.
+
+pub mod fields;
 
 /// Request header that carries the caller's request id (contract Part 2 §4).
 pub const CLIENT_REQUEST_ID: &str = "x-ms-client-request-id";
