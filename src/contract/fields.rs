@@ -323,13 +323,24 @@ mod tests {
         );
         assert_eq!(
             names(Operation::RelatedRecords),
-            ["recordType", "recordId", "top", "skip", "crmType", "crmOrgUrl"]
+            [
+                "recordType",
+                "recordId",
+                "top",
+                "skip",
+                "crmType",
+                "crmOrgUrl"
+            ]
         );
     }
 
     #[test]
     fn only_record_type_and_record_id_are_required() {
-        let required: Vec<_> = INPUTS.iter().filter(|i| i.required).map(|i| i.name).collect();
+        let required: Vec<_> = INPUTS
+            .iter()
+            .filter(|i| i.required)
+            .map(|i| i.name)
+            .collect();
         assert_eq!(required, ["recordType", "recordId"]);
     }
 
