@@ -64,6 +64,10 @@ pub struct Config {
     #[arg(long, env = "CRM_MOCK_PORT", default_value_t = DEFAULT_PORT)]
     pub port: u16,
 
+    /// The URL clients reach the connector at (scheme://host[:port]): the served document's host and schemes; default: http and the address listened on.
+    #[arg(long, env = "CRM_MOCK_PUBLIC_URL", value_name = "URL", value_parser = values::parse_public_url)]
+    pub public_url: Option<String>,
+
     /// Directory of extra scenario and data files (*.json), loaded over the embedded ones.
     #[arg(long, env = "CRM_MOCK_SCENARIOS", value_name = "DIR")]
     pub scenarios: Option<PathBuf>,

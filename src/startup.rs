@@ -71,13 +71,20 @@ impl Application {
     /// returned server runs once awaited or spawned).
     pub fn build(config: Config) -> Result<Application, String> {
         config.validate()?;
-        let state = web::Data::new(AppState::build(config.clone())?);
+        let mut state = AppState::build(config.clone())?;
         let listener = TcpListener::bind((config.host.as_str(), config.port))
             .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
         let port = listener
             .local_addr()
             .map_err(|e| format!("cannot read the bound address: {e}"))?
             .port();
+        // The served document names the port actually bound (port 0 picks one).
+        state.openapi = crate::openapi::document(&Config {
+            port,
+            ..config.clone()
+        })
+        .to_string();
+        let state = web::Data::new(state);
         let routes_config = config.clone();
         let mut server = HttpServer::new(move || {
             let routes_config = routes_config.clone();

@@ -1,5 +1,5 @@
-//! The values of flags that need more than a number: `--rate-limit N/period`
-//! and the weighted `--failure-scenarios` list. They are parsed here, with
+//! The values of flags that need more than a number: `--rate-limit N/period`,
+//! the weighted `--failure-scenarios` list and `--public-url`. They are parsed here, with
 //! the configuration that holds them; the limiter and the failure injector
 //! only use the parsed values.
 
@@ -53,6 +53,34 @@ pub fn parse_weights(text: &str) -> Result<Vec<(String, u32)>, String> {
         .collect()
 }
 
+/// `--public-url`'s check: `http://` or `https://`, then a host with an
+/// optional port, and at most a trailing `/` (Swagger 2.0's `host` has no
+/// path; the operations' paths are configured on their own). Returns the
+/// value without the trailing `/`.
+pub fn parse_public_url(value: &str) -> Result<String, String> {
+    let (scheme, rest) = value
+        .split_once("://")
+        .ok_or_else(|| "must start with http:// or https://".to_owned())?;
+    if scheme != "http" && scheme != "https" {
+        return Err("must start with http:// or https://".to_owned());
+    }
+    let host = rest.strip_suffix('/').unwrap_or(rest);
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b);
+    if host.is_empty() || !host.bytes().all(plain) {
+        return Err(
+            "must be scheme://host[:port], with no path, query or user (e.g. https://connector.contoso.com)"
+                .to_owned(),
+        );
+    }
+    if let Some((_, port)) = host.rsplit_once(':').filter(|(h, _)| !h.ends_with(':'))
+        && !host.ends_with(']')
+        && port.parse::<u16>().is_err()
+    {
+        return Err(format!("port '{port}' must be a number from 0 to 65535"));
+    }
+    Ok(format!("{scheme}://{host}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +103,37 @@ mod tests {
         assert_eq!(parse_weights("A").unwrap(), vec![("A".to_owned(), 1)]);
         assert!(parse_weights("A=0").is_err());
         assert!(parse_weights("A=x").is_err());
+    }
+
+    #[test]
+    fn a_public_url_is_a_scheme_and_a_host_with_an_optional_port() {
+        let cases = [
+            (
+                "https://connector.contoso.com",
+                Ok("https://connector.contoso.com"),
+            ),
+            (
+                "https://connector.contoso.com/",
+                Ok("https://connector.contoso.com"),
+            ),
+            ("http://127.0.0.1:8080", Ok("http://127.0.0.1:8080")),
+            ("http://[::1]:8080", Ok("http://[::1]:8080")),
+            ("http://[::1]", Ok("http://[::1]")),
+            ("ftp://x", Err("http://")),
+            ("connector.contoso.com", Err("http://")),
+            ("https://", Err("scheme://host")),
+            ("https://x.com/api", Err("no path")),
+            ("https://user@x.com", Err("no path")),
+            ("https://x.com?a=1", Err("no path")),
+            ("https://x.com:99999", Err("port '99999'")),
+            ("https://x.com:abc", Err("port 'abc'")),
+        ];
+        for (value, expected) in cases {
+            match (parse_public_url(value), expected) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{value}"),
+                (Err(got), Err(want)) => assert!(got.contains(want), "{value}: {got}"),
+                (got, want) => panic!("{value}: {got:?}, expected {want:?}"),
+            }
+        }
     }
 }

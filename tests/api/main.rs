@@ -43,3 +43,5 @@ mod metrics;
 mod hostile;
 // /health and /openapi.json.
 mod service;
+// The served /openapi.json as real connectors publish it: descriptions, x-ms-*, host, security, headers, statuses.
+mod document;
