@@ -27,15 +27,16 @@ pub struct Client {
 
 impl Client {
     pub fn new(options: &Options) -> Result<Client, String> {
+        // Not repeated in the message: a URL may carry a secret.
         let base = Url::parse(options.base_url.trim_end_matches('/'))
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
-            .ok_or_else(|| {
-                format!(
-                    "BASE_URL {:?} must be an http:// or https:// URL",
-                    options.base_url
-                )
-            })?;
+            .ok_or("BASE_URL must be an http:// or https:// URL")?;
+        // Reports print the URL: credentials in it (user:password@, or a key
+        // such as Azure Functions' ?code=) would be printed with it.
+        if !base.username().is_empty() || base.password().is_some() || base.query().is_some() {
+            return Err("BASE_URL must not carry credentials or a query (reports print it): send a key with --header, e.g. --header 'x-functions-key: ...'".into());
+        }
         // reqwest is built without a crypto provider: install ring's, once
         // per process (a second call finds it installed, which is fine).
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -108,10 +109,18 @@ impl Client {
     }
 
     /// The connector's document, from a file or an http(s) URL.
-    pub async fn document(&mut self, source: &str) -> Result<Value, String> {
+    pub async fn document(
+        &mut self,
+        source: &str,
+        headers: &[(String, String)],
+    ) -> Result<Value, String> {
         let bytes = if source.starts_with("http://") || source.starts_with("https://") {
             self.sent += 1;
-            let (status, _, body) = read(self.http.get(source))
+            let mut request = self.http.get(source);
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            let (status, _, body) = read(request)
                 .await
                 .map_err(|e| format!("cannot fetch --openapi {source}: {e}"))?;
             if status != 200 {
@@ -119,7 +128,10 @@ impl Client {
             }
             body
         } else {
-            let bytes = std::fs::read(source)
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            std::fs::File::open(source)
+                .and_then(|file| file.take(MAX_BODY as u64 + 1).read_to_end(&mut bytes))
                 .map_err(|e| format!("cannot read --openapi {source}: {e}"))?;
             if bytes.len() > MAX_BODY {
                 return Err(format!("--openapi {source} is over 4 MiB"));
@@ -160,11 +172,10 @@ async fn read(request: reqwest::RequestBuilder) -> Result<Answer, String> {
 
 /// reqwest's error with its causes, on one line.
 fn describe(error: reqwest::Error) -> String {
-    let mut text = if error.is_timeout() {
-        "timed out".to_owned()
-    } else {
-        error.to_string()
-    };
+    if error.is_timeout() {
+        return "timed out".to_owned();
+    }
+    let mut text = error.to_string();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         text.push_str(&format!(": {cause}"));

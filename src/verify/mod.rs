@@ -51,9 +51,10 @@ pub struct Options {
     #[arg(long, env = "CRM_MOCK_VERIFY_RECORDS_PATH", default_value = DEFAULT_RECORDS_PATH)]
     pub records_path: String,
 
-    /// The connector's OpenAPI document (a file, or an http(s) URL): checked
-    /// by document.operations, and the operation paths are taken from it by
-    /// operation id.
+    /// The connector's OpenAPI document (a JSON file, or an http(s) URL fetched
+    /// with the --headers): checked by document.operations, and the operation
+    /// paths are taken from it by operation id, with its basePath (so
+    /// BASE_URL is then the scheme and host alone).
     #[arg(long, env = "CRM_MOCK_VERIFY_OPENAPI", value_name = "FILE_OR_URL")]
     pub openapi: Option<String>,
 
@@ -67,8 +68,14 @@ pub struct Options {
 
     /// A header sent with every request, e.g. 'Authorization: Bearer ...'
     /// (repeatable; in the env var, one per line). Values are never printed.
-    #[arg(long = "header", env = "CRM_MOCK_VERIFY_HEADER", value_name = "NAME: VALUE", value_parser = parse_header, value_delimiter = '\n', hide_env_values = true)]
-    pub headers: Vec<(String, String)>,
+    #[arg(
+        long = "header",
+        env = "CRM_MOCK_VERIFY_HEADER",
+        value_name = "NAME: VALUE",
+        value_delimiter = '\n',
+        hide_env_values = true
+    )]
+    pub headers: Vec<String>,
 
     /// A token the connector must refuse (enables error.auth: no token and
     /// this one each get 401).
@@ -130,6 +137,7 @@ fn parse_record(value: &str) -> Result<Record, String> {
 }
 
 /// `Name: value`; the error never repeats the value (it may be a secret).
+/// Checked here rather than by clap, whose error repeats the value it refused.
 fn parse_header(value: &str) -> Result<(String, String), String> {
     let (name, value) = value
         .split_once(':')
@@ -152,6 +160,13 @@ fn parse_crm_type(value: &str) -> Result<CrmType, String> {
 /// Runs `verify`: probes, prints the table and the summary, writes the
 /// reports, and says how it ended.
 pub fn run(options: &Options) -> ExitCode {
+    let mut headers = Vec::new();
+    for (i, header) in options.headers.iter().enumerate() {
+        match parse_header(header) {
+            Ok(header) => headers.push(header),
+            Err(problem) => return usage(&format!("--header number {} {problem}", i + 1)),
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -159,23 +174,20 @@ pub fn run(options: &Options) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return usage(&format!("cannot start the client runtime: {e}")),
     };
-    let outcome = match runtime.block_on(probes::run(options)) {
+    let outcome = match runtime.block_on(probes::run(options, headers)) {
         Ok(outcome) => outcome,
         Err(message) => return usage(&message),
     };
     let lines = outcome.lines();
     print!("{}", report::table(&lines));
     println!("{}", report::summary(&lines, &outcome));
-    let reports = [
-        (
-            &options.junit,
-            report::junit as fn(&Options, &_, &_) -> String,
-        ),
+    let reports: [(_, fn(&_, &_) -> String); 2] = [
+        (&options.junit, report::junit),
         (&options.json, report::json),
     ];
     for (path, write) in reports {
         let Some(path) = path else { continue };
-        if let Err(e) = std::fs::write(path, write(options, &lines, &outcome)) {
+        if let Err(e) = std::fs::write(path, write(&lines, &outcome)) {
             return usage(&format!("cannot write {}: {e}", path.display()));
         }
     }

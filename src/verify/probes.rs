@@ -5,7 +5,7 @@
 //!
 //! Per operation: the record as given; `top=4` and pages of two (`skip` 0,
 //! 2, 4, ... until an empty page, at most `PAGES`); `top=0`; a missing
-//! `recordId`, `top=-1` and `top=abc`; `Accept-Language: de` and `fr`; and
+//! `recordId` or `recordType`, `top=-1`, `top=abc` and `skip=-1`; `Accept-Language: de` and `fr`; and
 //! when the options enable them, the missing record, no token and a bad
 //! token, the other CRM type and another organization. Activities also get
 //! two time windows. About 40 requests in all, one at a time.
@@ -15,42 +15,28 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::client::Client;
+use super::report::Outcome;
 use super::{BURST, Options};
 use crate::contract::Operation;
-use crate::contract::rules::{self, Exchange, Finding, Rule, Verdict};
+use crate::contract::rules::{self, Exchange, Finding, Verdict};
 
 /// Pages of `PAGE` items, at most `PAGES` of them, for skip and has-more.
 const PAGE: usize = 2;
 const PAGES: usize = 5;
+/// Unanswered requests in a row after which the run stops sending.
+const GIVE_UP: usize = 2;
 /// Another organization than any connector's, for error.crm-mismatch.
 const OTHER_ORG: &str = "crm-mismatch.verify.invalid";
-
-/// What a run found, for the reports.
-pub struct Outcome {
-    pub target: String,
-    pub findings: Vec<Finding>,
-    pub sent: usize,
-    pub took: Duration,
-    reasons: [(&'static str, &'static str); 5],
-}
-
-impl Outcome {
-    /// One line per rule (`rules::summarize`), with the reason a rule that
-    /// saw nothing was skipped.
-    pub fn lines(&self) -> Vec<(Rule, Finding)> {
-        let reasons = self.reasons;
-        rules::summarize(&self.findings, &move |id| {
-            reasons
-                .iter()
-                .find(|(rule, _)| *rule == id)
-                .map(|(_, why)| (*why).to_owned())
-        })
-    }
-}
 
 struct Probe<'a> {
     client: Client,
     options: &'a Options,
+    /// The `--header`s, parsed.
+    given: Vec<(String, String)>,
+    /// Requests in a row that got no answer: at `GIVE_UP`, the run stops
+    /// sending (a connector that hangs after its first answer would
+    /// otherwise cost twice the budget per remaining probe).
+    unanswered: usize,
     paths: [String; 2],
     budget: Duration,
     findings: Vec<Finding>,
@@ -58,7 +44,7 @@ struct Probe<'a> {
 
 /// Probes the connector `options` name. An error (a bad URL, an unreadable
 /// `--openapi`, an unreachable target) is a usage error.
-pub async fn run(options: &Options) -> Result<Outcome, String> {
+pub async fn run(options: &Options, headers: Vec<(String, String)>) -> Result<Outcome, String> {
     let started = Instant::now();
     let mut client = Client::new(options)?;
     let mut findings = Vec::new();
@@ -67,7 +53,7 @@ pub async fn run(options: &Options) -> Result<Outcome, String> {
         options.records_path.clone(),
     ];
     if let Some(source) = &options.openapi {
-        let doc = client.document(source).await?;
+        let doc = client.document(source, &headers).await?;
         findings.push(rules::document::operations(&doc));
         if let Ok(found) = rules::document::paths(&doc) {
             paths = found;
@@ -76,6 +62,8 @@ pub async fn run(options: &Options) -> Result<Outcome, String> {
     let mut probe = Probe {
         client,
         options,
+        given: headers,
+        unanswered: 0,
         paths,
         budget: Duration::from_millis(options.budget_ms),
         findings,
@@ -103,6 +91,7 @@ pub async fn run(options: &Options) -> Result<Outcome, String> {
         findings: probe.findings,
         sent: probe.client.sent,
         took: started.elapsed(),
+        stopped: probe.unanswered >= GIVE_UP,
         reasons: [
             (rules::NOT_FOUND, "give --missing-record TYPE/ID"),
             (rules::AUTH, "give --bad-token TOKEN"),
@@ -155,7 +144,7 @@ impl Probe<'_> {
 
     /// The headers given, and `Accept-Language: language`.
     fn headers(&self, language: &str) -> Vec<(String, String)> {
-        let mut headers = self.options.headers.clone();
+        let mut headers = self.given.clone();
         headers.push(pair("Accept-Language", language));
         headers
     }
@@ -173,13 +162,18 @@ impl Probe<'_> {
         headers: Vec<(String, String)>,
         rule: &'static str,
     ) -> Option<Exchange> {
+        if self.unanswered >= GIVE_UP {
+            return None;
+        }
         let path = self.path(operation);
         match self.client.get(operation, &path, &query, &headers).await {
             Ok(x) => {
+                self.unanswered = 0;
                 self.judge(&x);
                 Some(x)
             }
             Err(reason) => {
+                self.unanswered += 1;
                 self.findings
                     .push(Finding::new(rule, Verdict::Fail, reason.clone()));
                 self.findings
@@ -226,13 +220,18 @@ impl Probe<'_> {
         if op == Operation::RelatedActivities {
             self.windows(base.as_ref()).await;
         }
-        let invalid = [
+        let without = |name: &str| {
             self.query()
                 .into_iter()
-                .filter(|(n, _)| n != "recordId")
-                .collect(),
+                .filter(|(n, _)| n != name)
+                .collect::<Vec<_>>()
+        };
+        let invalid = [
+            without("recordId"),
+            without("recordType"),
             self.with(&[("top", "-1".into())]),
             self.with(&[("top", "abc".into())]),
+            self.with(&[("skip", "-1".into())]),
         ];
         for query in invalid {
             let headers = self.headers("en");

@@ -8,9 +8,35 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde::Serialize;
 
-use super::Options;
-use super::probes::Outcome;
-use crate::contract::rules::{Finding, Rule, Verdict};
+use std::time::Duration;
+
+use crate::contract::rules::{self, Finding, Rule, Verdict};
+
+/// What a run found, for the reports.
+pub struct Outcome {
+    pub target: String,
+    pub findings: Vec<Finding>,
+    pub sent: usize,
+    pub took: Duration,
+    /// Whether the run stopped early (`GIVE_UP` requests in a row unanswered).
+    pub stopped: bool,
+    /// Why a rule that saw nothing was skipped.
+    pub reasons: [(&'static str, &'static str); 5],
+}
+
+impl Outcome {
+    /// One line per rule (`rules::summarize`), with the reason a rule that
+    /// saw nothing was skipped.
+    pub fn lines(&self) -> Vec<(Rule, Finding)> {
+        let reasons = self.reasons;
+        rules::summarize(&self.findings, &move |id| {
+            reasons
+                .iter()
+                .find(|(rule, _)| *rule == id)
+                .map(|(_, why)| (*why).to_owned())
+        })
+    }
+}
 
 pub fn failed(lines: &[(Rule, Finding)]) -> bool {
     lines.iter().any(|(_, f)| f.verdict == Verdict::Fail)
@@ -37,8 +63,13 @@ pub fn table(lines: &[(Rule, Finding)]) -> String {
 
 /// "19 rules: 16 pass, 0 fail, 1 warn, 2 skip; 41 requests in 0.3 s (http://...)".
 pub fn summary(lines: &[(Rule, Finding)], outcome: &Outcome) -> String {
+    let stopped = if outcome.stopped {
+        "; stopped early: 2 requests in a row got no answer"
+    } else {
+        ""
+    };
     format!(
-        "{} rules: {} pass, {} fail, {} warn, {} skip; {} requests in {:.1} s ({})",
+        "{} rules: {} pass, {} fail, {} warn, {} skip; {} requests in {:.1} s ({}){stopped}",
         lines.len(),
         count(lines, Verdict::Pass),
         count(lines, Verdict::Fail),
@@ -63,7 +94,7 @@ struct JsonResult<'a> {
     message: &'a str,
 }
 
-pub fn json(options: &Options, lines: &[(Rule, Finding)], _: &Outcome) -> String {
+pub fn json(lines: &[(Rule, Finding)], outcome: &Outcome) -> String {
     let results = lines
         .iter()
         .map(|(rule, f)| JsonResult {
@@ -73,7 +104,7 @@ pub fn json(options: &Options, lines: &[(Rule, Finding)], _: &Outcome) -> String
         })
         .collect();
     let report = JsonReport {
-        target: &options.base_url,
+        target: &outcome.target,
         results,
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -81,15 +112,14 @@ pub fn json(options: &Options, lines: &[(Rule, Finding)], _: &Outcome) -> String
     text
 }
 
-pub fn junit(options: &Options, lines: &[(Rule, Finding)], outcome: &Outcome) -> String {
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+pub fn junit(lines: &[(Rule, Finding)], outcome: &Outcome) -> String {
     let (tests, failures, skipped) = (
         lines.len().to_string(),
         count(lines, Verdict::Fail).to_string(),
         count(lines, Verdict::Skip).to_string(),
     );
     let time = format!("{:.3}", outcome.took.as_secs_f64());
-    let suite = format!("crm-connector-mock verify {}", options.base_url);
+    let suite = xml_text(&format!("crm-connector-mock verify {}", outcome.target));
     let attrs = |tag: &'static str| {
         BytesStart::new(tag).with_attributes([
             ("name", suite.as_str()),
@@ -111,39 +141,39 @@ pub fn junit(options: &Options, lines: &[(Rule, Finding)], outcome: &Outcome) ->
             ("classname", "contract"),
             ("time", "0"),
         ]);
-        let message = finding.message.as_str();
-        match finding.verdict {
-            Verdict::Pass => events.push(Event::Empty(case)),
-            Verdict::Fail | Verdict::Skip | Verdict::Warn => {
-                events.push(Event::Start(case));
-                let (tag, text) = match finding.verdict {
-                    Verdict::Fail => ("failure", Some(format!("{}\n{}", rule.checks, rule.clause))),
-                    Verdict::Skip => ("skipped", None),
-                    _ => ("system-out", None),
-                };
-                if tag == "system-out" {
-                    events.push(Event::Start(BytesStart::new(tag)));
-                    events.push(Event::Text(
-                        BytesText::new(&format!("warn: {message}")).into_owned(),
-                    ));
-                    events.push(Event::End(BytesEnd::new(tag)));
-                } else {
-                    let start = BytesStart::new(tag).with_attributes([("message", message)]);
-                    match text {
-                        Some(text) => {
-                            events.push(Event::Start(start));
-                            events.push(Event::Text(BytesText::new(&text).into_owned()));
-                            events.push(Event::End(BytesEnd::new(tag)));
-                        }
-                        None => events.push(Event::Empty(start)),
-                    }
-                }
-                events.push(Event::End(BytesEnd::new("testcase")));
-            }
+        let message = xml_text(&finding.message);
+        // (element, its message attribute, its text)
+        let inside = match finding.verdict {
+            Verdict::Pass => None,
+            Verdict::Fail => Some((
+                "failure",
+                Some(message),
+                format!("{}\n{}", rule.checks, rule.clause),
+            )),
+            Verdict::Skip => Some(("skipped", Some(message), String::new())),
+            Verdict::Warn => Some(("system-out", None, format!("warn: {message}"))),
+        };
+        let Some((tag, attribute, text)) = inside else {
+            events.push(Event::Empty(case));
+            continue;
+        };
+        events.push(Event::Start(case));
+        let mut start = BytesStart::new(tag);
+        if let Some(message) = &attribute {
+            start.push_attribute(("message", message.as_str()));
         }
+        if text.is_empty() {
+            events.push(Event::Empty(start));
+        } else {
+            events.push(Event::Start(start));
+            events.push(Event::Text(BytesText::new(&text).into_owned()));
+            events.push(Event::End(BytesEnd::new(tag)));
+        }
+        events.push(Event::End(BytesEnd::new("testcase")));
     }
     events.push(Event::End(BytesEnd::new("testsuite")));
     events.push(Event::End(BytesEnd::new("testsuites")));
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     for event in events {
         // Writing to a Vec cannot fail.
         let _ = writer.write_event(event);
@@ -151,4 +181,30 @@ pub fn junit(options: &Options, lines: &[(Rule, Finding)], outcome: &Outcome) ->
     let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `text` with the characters XML 1.0 cannot hold at all (control
+/// characters other than tab and newline, U+FFFE, U+FFFF) replaced by
+/// U+FFFD; escaping the rest is quick-xml's job.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_cannot_hold_are_replaced_and_the_rest_kept() {
+        assert_eq!(
+            xml_text("a\u{1}b\tc<d>\u{FFFF}é"),
+            "a\u{FFFD}b\tc<d>\u{FFFD}é"
+        );
+    }
 }

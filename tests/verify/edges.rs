@@ -71,3 +71,91 @@ async fn a_connector_that_never_answers_is_cut_off_at_twice_the_budget() {
     );
     drop(holder);
 }
+
+// Broke (review): clap's own error repeated a refused --header value, so a
+// header without its name printed the token to stderr.
+#[actix_web::test]
+async fn a_bad_header_or_a_url_with_a_key_is_refused_without_repeating_the_secret() {
+    let cases: [(&str, &[&str], &str); 3] = [
+        (
+            "http://127.0.0.1:9",
+            &["--header", "Bearer s3cret"],
+            "--header number 1 must be 'Name: value'",
+        ),
+        (
+            "http://127.0.0.1:9/api?code=s3cret",
+            &[],
+            "must not carry credentials or a query",
+        ),
+        (
+            "http://user:s3cret@127.0.0.1:9",
+            &[],
+            "must not carry credentials or a query",
+        ),
+    ];
+    for (base, args, expected) in cases {
+        let report = verify(base, args).await;
+        assert_eq!(report.code, 2, "{base} {args:?}: {}", report.table());
+        assert!(report.stderr.contains(expected), "{}", report.stderr);
+        assert!(
+            !report.stderr.contains("s3cret") && !report.stdout.contains("s3cret"),
+            "{}",
+            report.table()
+        );
+    }
+}
+
+// Broke (review): a connector that answered once and then hung cost twice the
+// budget for every remaining probe (minutes by default); now the run stops
+// after two requests in a row got no answer.
+#[actix_web::test]
+async fn a_connector_that_hangs_after_its_first_answer_stops_the_run_after_two_misses() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let server = HttpServer::new(move || {
+        let counter = counter.clone();
+        App::new().default_service(web::to(move || {
+            let first = counter.fetch_add(1, Ordering::SeqCst) == 0;
+            async move {
+                if !first {
+                    actix_web::rt::time::sleep(Duration::from_secs(5)).await;
+                }
+                HttpResponse::Ok()
+                    .content_type("application/json")
+                    .body(r#"{"value": []}"#)
+            }
+        }))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let base = format!("http://{}", server.addrs()[0]);
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let started = Instant::now();
+    let report = verify(&base, &["--budget-ms", "200"]).await;
+
+    assert_eq!(report.code, 1, "{}", report.table());
+    assert!(
+        report
+            .stdout
+            .contains("stopped early: 2 requests in a row got no answer"),
+        "{}",
+        report.table()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        3,
+        "the first answer and the two misses"
+    );
+    handle.stop(false).await;
+}

@@ -124,7 +124,7 @@ impl Exchange {
         }
         let status = self.got.status;
         match self.got.error_code() {
-            Some(code) if status >= 400 => format!("GET {target} got {status} {code}"),
+            Some(code) if status >= 400 => format!("GET {target} got {status} {}", shown(code)),
             _ if (300..400).contains(&status) => format!(
                 "GET {target} got {status} redirect to {} (redirects are not followed)",
                 self.got.header("location").unwrap_or("nowhere")
@@ -132,6 +132,22 @@ impl Exchange {
             _ => format!("GET {target} got {status}"),
         }
     }
+}
+
+/// A connector's own text in a message: as is when it is a plain code
+/// (letters, digits, `_`, `-`, `.`) of at most 60 bytes, else quoted with
+/// escapes and cut, so no control character or megabyte reaches a report.
+fn shown(text: &str) -> String {
+    const LONGEST: usize = 60;
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
+    if text.len() <= LONGEST && !text.is_empty() && text.chars().all(plain) {
+        return text.to_owned();
+    }
+    let mut quoted = format!("{:?}", text.chars().take(LONGEST).collect::<String>());
+    if text.chars().count() > LONGEST {
+        quoted.push_str("...");
+    }
+    quoted
 }
 
 fn find<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -31,11 +31,12 @@ pub use errors::{activity_id, code_status, expect_error, invalid_input, retry_af
 pub use exchange::{Exchange, Got, Sent};
 pub use success::{datetime, envelope, expect_success, items};
 
-/// What a rule says of an exchange.
+/// What a rule says of an exchange, from the least to the most telling
+/// (`summarize` keeps the greatest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Verdict {
-    Pass,
     Skip,
+    Pass,
     Warn,
     Fail,
 }
@@ -136,7 +137,7 @@ pub const RULES: [Rule; 19] = [
     ),
     rule(
         HAS_MORE,
-        "hasMoreResults is true exactly when items remain (absent reads as false)",
+        "hasMoreResults is true exactly when items remain (absent: fine at the end, a warning before it)",
         "Part 1, Success body",
     ),
     rule(
@@ -202,7 +203,7 @@ pub const RULES: [Rule; 19] = [
 ];
 
 /// The rules any one answer can break, for any request: what the tests run
-/// on every answer and the proxy on all traffic. `budget` is the latency
+/// on every answer and the proxy on all traffic. `limit` is the latency
 /// budget, or `None` to leave latency out (a test that asks for a delay).
 pub fn every(exchange: &Exchange, limit: Option<Duration>) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -234,12 +235,7 @@ pub fn summarize(
         .iter()
         .map(|rule| {
             let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
-            let worst = mine.iter().map(|f| f.verdict).max_by_key(|v| match v {
-                Verdict::Skip => 0,
-                Verdict::Pass => 1,
-                Verdict::Warn => 2,
-                Verdict::Fail => 3,
-            });
+            let worst = mine.iter().map(|f| f.verdict).max();
             let finding = match worst {
                 None => Finding::new(
                     rule.id,

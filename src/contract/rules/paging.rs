@@ -101,7 +101,12 @@ pub fn skip(whole: &Exchange, page: &Exchange) -> Finding {
     let want = all
         .get(start..all.len().min(start + size))
         .unwrap_or_default();
-    if items.as_slice() == want {
+    // A connector may cap a page below what was asked ("at most N"): only
+    // the items both answers hold are compared, and a page must not be empty
+    // where the whole list has items.
+    let both = items.len().min(want.len());
+    let same = items.get(..both) == want.get(..both) && (both > 0 || want.is_empty());
+    if same {
         Finding::new(
             SKIP,
             Verdict::Pass,
@@ -129,8 +134,10 @@ pub fn skip(whole: &Exchange, page: &Exchange) -> Finding {
     }
 }
 
-/// `paging.has-more`: `page` says hasMoreResults (absent reads as false)
-/// exactly when `next`, the page after it, holds items.
+/// `paging.has-more`: `page` says hasMoreResults exactly when `next`, the
+/// page after it, holds items. An absent flag is fine at the end, and a
+/// warning while items remain (it is optional upstream, but then a client
+/// cannot tell that more exist).
 pub fn has_more(page: &Exchange, next: &Exchange) -> Option<Finding> {
     let said = page
         .got
@@ -142,6 +149,17 @@ pub fn has_more(page: &Exchange, next: &Exchange) -> Option<Finding> {
     let remain = !next.got.items()?.is_empty();
     let flag = said.unwrap_or(false);
     let shown = said.map_or("absent".to_owned(), |b| b.to_string());
+    if said.is_none() && remain {
+        return Some(Finding::new(
+            HAS_MORE,
+            Verdict::Warn,
+            format!(
+                "{}: hasMoreResults absent while items remain ({}); a client cannot tell more exist",
+                page.said(),
+                next.sent.target
+            ),
+        ));
+    }
     Some(if flag == remain {
         Finding::new(
             HAS_MORE,

@@ -120,9 +120,19 @@ fn items_need_every_required_field_non_empty_and_maps_of_strings() {
         ),
         ("a full record", RECS, record.clone(), Pass),
         (
-            "no recordTitle",
+            "an empty recordTitle",
             RECS,
             with(record.clone(), "recordTitle", json!("")),
+            Fail,
+        ),
+        (
+            "no recordTitle",
+            RECS,
+            {
+                let mut r = record.clone();
+                r.as_object_mut().unwrap().remove("recordTitle");
+                r
+            },
             Fail,
         ),
     ];
@@ -214,6 +224,22 @@ fn skip_and_has_more_compare_a_page_with_the_whole_list() {
         Skip,
         "too few items to tell"
     );
+    let capped = x(
+        RECS,
+        &format!("{Q}&top=4"),
+        200,
+        json!({ "value": items[0..3] }),
+    );
+    assert_eq!(
+        paging::skip(&capped, &second).verdict,
+        Pass,
+        "a list capped at 3 agrees on item 2"
+    );
+    assert_eq!(
+        paging::skip(&capped, &page(2, &[], None)).verdict,
+        Fail,
+        "an empty page where items are"
+    );
 
     let first = page(0, &items[0..2], Some(true));
     let empty = page(4, &[], Some(false));
@@ -221,8 +247,13 @@ fn skip_and_has_more_compare_a_page_with_the_whole_list() {
     assert_eq!(verdict(paging::has_more(&second, &empty)), Some(Pass));
     assert_eq!(
         verdict(paging::has_more(&page(0, &items[0..2], None), &second)),
-        Some(Fail),
+        Some(Warn),
         "absent while items remain"
+    );
+    assert_eq!(
+        verdict(paging::has_more(&page(2, &items[2..4], None), &empty)),
+        Some(Pass),
+        "absent at the end"
     );
     assert_eq!(
         verdict(paging::has_more(&page(2, &items[2..4], Some(true)), &empty)),
