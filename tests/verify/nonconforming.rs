@@ -1,18 +1,20 @@
 //! `verify` against a test-only connector (`nonconforming::connector`) with
 //! one switch per violation: the conforming connector passes every rule,
-//! and each violation fails (or warns for) exactly the rule it targets while
-//! every other rule still passes. Also the JUnit report, parsed, and the
-//! exit code 2 of an unreachable target and of a usage error.
+//! and each rule has a violation that fails (or warns for) it alone while
+//! every other rule still passes. Three broader violations (no `value`, HTML
+//! errors, RECORD_NOT_FOUND with 400) list the neighbours they change. Also
+//! the JUnit report, parsed; the exit code 2 of an unreachable target and of
+//! a usage error; and two invalid inputs verify does not probe (a bug, below).
 
 mod connector;
 mod document;
 mod items;
+mod junit;
 
 use futures_util::StreamExt;
-use quick_xml::events::Event;
-use quick_xml::{Reader, XmlVersion};
 
 use self::connector::{Connector, Violation};
+use self::junit::read_junit;
 use crate::run::{Report, temp, verify};
 
 /// Every rule id, in the report's order.
@@ -43,6 +45,8 @@ struct Row {
     violation: Violation,
     rule: &'static str,
     status: &'static str,
+    /// Other rules the violation cannot help changing, with their status.
+    neighbours: &'static [(&'static str, &'static str)],
     /// Extra arguments for this row only.
     extra: &'static [&'static str],
 }
@@ -52,9 +56,24 @@ const fn row(violation: Violation, rule: &'static str, status: &'static str) -> 
         violation,
         rule,
         status,
+        neighbours: &[],
         extra: &[],
     }
 }
+
+/// The rules that judge items: with no `value` array they see none.
+const NO_ITEMS: [(&str, &str); 8] = [
+    ("success.activity", "skip"),
+    ("success.record", "skip"),
+    ("success.datetime", "skip"),
+    ("paging.top", "skip"),
+    // A quirk of paging::skip: it fails ("expected two success bodies") where
+    // has_more, window and language skip for the same missing `value`.
+    ("paging.skip", "fail"),
+    ("paging.has-more", "skip"),
+    ("window.dates", "skip"),
+    ("language.content", "skip"),
+];
 
 fn rows() -> Vec<Row> {
     use Violation::*;
@@ -84,6 +103,29 @@ fn rows() -> Vec<Row> {
             ..row(SlowRecords, "latency.budget", "fail")
         },
         row(ConnectorIdInput, "document.operations", "fail"),
+        // The brief's broader examples: each also changes the rules that read what it broke.
+        Row {
+            neighbours: &NO_ITEMS,
+            ..row(NoValue, "success.envelope", "fail")
+        },
+        Row {
+            // An HTML page has no errorCode: the probes that want one fail, the
+            // rules that read one see nothing, and invalid input wants the shape.
+            neighbours: &[
+                ("error.code-status", "skip"),
+                ("error.invalid-input", "fail"),
+                ("error.not-found", "fail"),
+                ("error.auth", "fail"),
+                ("error.crm-mismatch", "fail"),
+                ("activity-id.echo", "skip"),
+            ],
+            ..row(HtmlErrors, "error.shape", "fail")
+        },
+        Row {
+            // The one RECORD_NOT_FOUND verify asks for is error.not-found's probe.
+            neighbours: &[("error.not-found", "fail")],
+            ..row(MissingAs400, "error.code-status", "fail")
+        },
     ]
 }
 
@@ -113,23 +155,27 @@ fn every_option(base: &str) -> Vec<String> {
 /// `extra`, and stops the connector.
 async fn verify_against(violation: Option<Violation>, extra: &[&str]) -> Report {
     let connector = Connector::start(violation).await;
-    let mut args = every_option(&connector.base);
-    args.extend(extra.iter().map(|a| (*a).to_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let report = verify(&connector.base, &args).await;
+    let report = verify_against_running(&connector, extra).await;
     connector.stop().await;
     report
 }
 
-/// What is wrong with `report`, given the rule that should get `want`
-/// (none: every rule passes) and the exit code.
-fn mismatches(report: &Report, target: Option<(&str, &str)>, code: i32) -> Vec<String> {
+async fn verify_against_running(connector: &Connector, extra: &[&str]) -> Report {
+    let mut args = every_option(&connector.base);
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    verify(&connector.base, &args).await
+}
+
+/// What is wrong with `report`, given the rules that should not pass (and
+/// their status; every other rule passes) and the exit code.
+fn mismatches(report: &Report, expected: &[(&str, &str)], code: i32) -> Vec<String> {
     let mut wrong = Vec::new();
     for rule in RULES {
-        let want = match target {
-            Some((t, status)) if t == rule => status,
-            _ => "pass",
-        };
+        let want = expected
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map_or("pass", |(_, status)| *status);
         if report.status(rule) != want {
             wrong.push(format!(
                 "{rule} is {}, expected {want}: {}",
@@ -148,7 +194,7 @@ fn mismatches(report: &Report, target: Option<(&str, &str)>, code: i32) -> Vec<S
 async fn the_conforming_connector_passes_every_rule_with_every_option() {
     let report = verify_against(None, &[]).await;
 
-    let wrong = mismatches(&report, None, 0);
+    let wrong = mismatches(&report, &[], 0);
     assert!(wrong.is_empty(), "{wrong:#?}\n{}", report.table());
 }
 
@@ -166,65 +212,21 @@ async fn each_violation_fails_or_warns_its_own_rule_and_every_other_rule_passes(
 
     let mut wrong = Vec::new();
     for (row, report) in &results {
-        let code = if row.status == "fail" { 1 } else { 0 };
-        for problem in mismatches(report, Some((row.rule, row.status)), code) {
+        let mut expected = vec![(row.rule, row.status)];
+        expected.extend(row.neighbours);
+        let code = i32::from(expected.iter().any(|(_, status)| *status == "fail"));
+        for problem in mismatches(report, &expected, code) {
             wrong.push(format!("{:?}: {problem}", row.violation));
         }
     }
-    assert_eq!(results.len(), RULES.len(), "one violation per rule");
     assert!(wrong.is_empty(), "{wrong:#?}");
-}
-
-/// The JUnit report as read back: testcase names, the suite's counts, and
-/// each failure's message by testcase.
-#[derive(Debug, Default)]
-struct Junit {
-    cases: Vec<String>,
-    failures_attr: Option<usize>,
-    skipped_attr: Option<usize>,
-    failures: Vec<(String, String)>,
-    skipped: Vec<String>,
-}
-
-fn attr(e: &quick_xml::events::BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .map(|a| a.expect("a well-formed attribute"))
-        .find(|a| a.key.into_inner() == name)
-        .map(|a| {
-            a.normalized_value(XmlVersion::Explicit1_0)
-                .expect("an escaped value")
-                .into_owned()
-        })
-}
-
-fn read_junit(xml: &str) -> Junit {
-    let mut reader = Reader::from_str(xml);
-    let mut junit = Junit::default();
-    let mut case = String::new();
-    loop {
-        match reader.read_event().expect("well-formed XML") {
-            Event::Eof => break,
-            Event::Start(e) | Event::Empty(e) => match e.name().into_inner() {
-                "testsuite" => {
-                    let number = |n| attr(&e, n).and_then(|v| v.parse().ok());
-                    junit.failures_attr = number("failures");
-                    junit.skipped_attr = number("skipped");
-                }
-                "testcase" => {
-                    case = attr(&e, "name").expect("a testcase name");
-                    junit.cases.push(case.clone());
-                }
-                "failure" => junit.failures.push((
-                    case.clone(),
-                    attr(&e, "message").expect("a failure message"),
-                )),
-                "skipped" => junit.skipped.push(case.clone()),
-                _ => {}
-            },
-            _ => {}
-        }
+    // Each rule has a violation of its own that it alone catches.
+    for rule in RULES {
+        let own = rows()
+            .into_iter()
+            .any(|r| r.rule == rule && r.status != "pass" && r.neighbours.is_empty());
+        assert!(own, "{rule} has no violation of its own");
     }
-    junit
 }
 
 #[actix_web::test]
@@ -286,4 +288,53 @@ async fn an_unreachable_target_and_a_usage_error_each_exit_2() {
     );
     assert_eq!(usage.code, 2, "{}", usage.table());
     assert!(usage.stderr.contains("TYPE/ID"), "{}", usage.table());
+}
+
+/// The status line of a plain GET with the good token, read over a raw socket.
+async fn status_of(base: &str, target: &str) -> String {
+    let (addr, target) = (
+        base.trim_start_matches("http://").to_owned(),
+        target.to_owned(),
+    );
+    actix_web::rt::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut socket = std::net::TcpStream::connect(addr).expect("the connector listens");
+        let request = format!("GET {target} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer good-token\r\nConnection: close\r\n\r\n");
+        socket.write_all(request.as_bytes()).expect("the request is sent");
+        let mut answer = String::new();
+        socket.read_to_string(&mut answer).expect("an answer");
+        answer.lines().next().unwrap_or_default().to_owned()
+    })
+    .await
+    .expect("the blocking task ends")
+}
+
+// BUG (verify, not fixed here): error.invalid-input says it checks "a missing
+// recordId or recordType, or a top/skip that is not a non-negative integer",
+// but verify's probes send only no recordId, top=-1 and top=abc. So a
+// connector that answers 200 to a missing recordType or to skip=-1 passes
+// every rule. When verify sends those probes, expect "fail" here.
+#[actix_web::test]
+async fn verify_does_not_yet_catch_200_for_a_missing_record_type_or_a_bad_skip() {
+    let cases = [
+        (
+            Violation::MissingTypeAccepted,
+            "/api/related-activities?recordId=42",
+        ),
+        (
+            Violation::BadSkipAccepted,
+            "/api/related-activities?recordType=account&recordId=42&skip=-1",
+        ),
+    ];
+    for (violation, target) in cases {
+        let connector = Connector::start(Some(violation)).await;
+
+        let status = status_of(&connector.base, target).await;
+        let report = verify_against_running(&connector, &[]).await;
+        connector.stop().await;
+
+        assert_eq!(status, "HTTP/1.1 200 OK", "{violation:?}: {target}");
+        let wrong = mismatches(&report, &[], 0);
+        assert!(wrong.is_empty(), "{violation:?}: {wrong:#?}");
+    }
 }

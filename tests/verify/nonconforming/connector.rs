@@ -58,6 +58,18 @@ pub enum Violation {
     SlowRecords,
     /// document.operations: the document declares a `connectorId` input.
     ConnectorIdInput,
+    // The brief's broader examples, each with its neighbours in the table:
+    /// success.envelope: success bodies carry `items`, not `value`.
+    NoValue,
+    /// error.shape: every error is an HTML page.
+    HtmlErrors,
+    /// error.code-status: the missing record gets RECORD_NOT_FOUND with 400.
+    MissingAs400,
+    // Two that verify does not catch (see the table):
+    /// error.invalid-input: a missing recordType reads as `account` (200).
+    MissingTypeAccepted,
+    /// error.invalid-input: a skip that is not a non-negative integer reads as 0 (200).
+    BadSkipAccepted,
 }
 
 /// How long the slow answer takes: past verify's `--budget-ms 300`.
@@ -157,7 +169,17 @@ fn error(
         "activityId": activity_id,
         "details": details,
     });
-    HttpResponse::build(StatusCode::from_u16(status).expect("a status"))
+    let status = match code {
+        "RECORD_NOT_FOUND" if state.is(Violation::MissingAs400) => 400,
+        _ => status,
+    };
+    let mut response = HttpResponse::build(StatusCode::from_u16(status).expect("a status"));
+    if state.is(Violation::HtmlErrors) {
+        return response
+            .content_type("text/html; charset=utf-8")
+            .body(format!("<html><body><h1>{code}</h1></body></html>"));
+    }
+    response
         .content_type("application/json")
         .body(body.to_string())
 }
@@ -227,9 +249,11 @@ fn check(req: &HttpRequest, state: &State) -> Result<Asked, Box<HttpResponse>> {
     let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map(|q| q.into_inner())
         .unwrap_or_default();
-    let (Some(record_type), Some(record_id)) =
-        (param(&query, "recordType"), param(&query, "recordId"))
-    else {
+    let record_type = match param(&query, "recordType") {
+        None if state.is(Violation::MissingTypeAccepted) => Some("account"),
+        record_type => record_type,
+    };
+    let (Some(record_type), Some(record_id)) = (record_type, param(&query, "recordId")) else {
         if state.is(Violation::NotFoundAs400) && param(&query, "recordType").is_some() {
             return Err(error(req, state, 400, "RECORD_NOT_FOUND", json!({})).into());
         }
@@ -246,7 +270,10 @@ fn check(req: &HttpRequest, state: &State) -> Result<Asked, Box<HttpResponse>> {
         Err(()) => return Err(invalid(req, state, "top")),
         Ok(top) => top,
     };
-    let skip = count(&query, "skip").map_err(|()| invalid(req, state, "skip"))?;
+    let skip = match count(&query, "skip") {
+        Err(()) if state.is(Violation::BadSkipAccepted) => None,
+        skip => skip.map_err(|()| invalid(req, state, "skip"))?,
+    };
     let start =
         instant(&query, "startDateTime").map_err(|()| invalid(req, state, "startDateTime"))?;
     let end = instant(&query, "endDateTime").map_err(|()| invalid(req, state, "endDateTime"))?;
@@ -313,10 +340,15 @@ async fn answer(op: Op, req: &HttpRequest, state: &State) -> HttpResponse {
         .map(|(_, v)| v.clone())
         .collect();
     let more = skip + top < items.len() && !state.is(Violation::NeverMore);
+    let key = if state.is(Violation::NoValue) {
+        "items"
+    } else {
+        "value"
+    };
     success(
         state,
         language,
-        json!({ "value": page, "hasMoreResults": more }),
+        json!({ key: page, "hasMoreResults": more }),
     )
 }
 
