@@ -231,7 +231,8 @@ async fn each_violation_fails_or_warns_its_own_rule_and_every_other_rule_passes(
 
 #[actix_web::test]
 async fn the_junit_report_is_xml_with_a_testcase_per_rule_and_the_failure_in_its_testcase() {
-    // No --bad-token and no --openapi: two rules skip, so the skipped count means something.
+    // Without --bad-token, --crm-type, --probe-throttling and --openapi four rules skip,
+    // so the skipped count means something.
     let connector = Connector::start(Some(Violation::NeverMore)).await;
     let file = temp("nonconforming-junit.xml");
     let file_arg = file.display().to_string();
