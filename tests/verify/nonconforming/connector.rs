@@ -73,7 +73,7 @@ pub enum Violation {
 }
 
 /// How long the slow answer takes: past verify's `--budget-ms 300`.
-pub const SLOW: Duration = Duration::from_millis(600);
+pub const SLOW: Duration = Duration::from_millis(450);
 /// Operation requests answered before throttling starts.
 const THROTTLE_AFTER: usize = 60;
 const ITEMS: usize = 7;
