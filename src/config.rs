@@ -34,6 +34,8 @@ pub const DEFAULT_MAX_QUERY_BYTES: usize = 8 * 1024;
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 5_000;
+/// How long the upstream connector gets to answer in proxy mode.
+pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 10_000;
 /// Longest `--request-timeout` (an hour); 0 is refused too, since actix
 /// reads it as "no limit" (no slowloris protection).
 pub const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
@@ -168,6 +170,30 @@ pub struct Config {
     #[arg(long, env = "CRM_MOCK_REQUEST_TIMEOUT", value_name = "MS", default_value_t = DEFAULT_REQUEST_TIMEOUT_MS)]
     pub request_timeout: u64,
 
+    /// Proxy mode: forward connector requests no simulation answers to this connector (an http(s) base URL).
+    #[arg(long, env = "CRM_MOCK_UPSTREAM", value_name = "URL")]
+    pub upstream: Option<String>,
+
+    /// The upstream's path of GetRelatedActivities (default: --activities-path).
+    #[arg(long, env = "CRM_MOCK_UPSTREAM_ACTIVITIES_PATH", value_name = "PATH")]
+    pub upstream_activities_path: Option<String>,
+
+    /// The upstream's path of GetRelatedRecords (default: --records-path).
+    #[arg(long, env = "CRM_MOCK_UPSTREAM_RECORDS_PATH", value_name = "PATH")]
+    pub upstream_records_path: Option<String>,
+
+    /// Accept any TLS certificate from the upstream.
+    #[arg(long, env = "CRM_MOCK_UPSTREAM_INSECURE")]
+    pub upstream_insecure: bool,
+
+    /// Milliseconds the upstream gets to answer (1 to 3600000); longer gets 504 UPSTREAM_TIMEOUT.
+    #[arg(long, env = "CRM_MOCK_UPSTREAM_TIMEOUT", value_name = "MS", default_value_t = DEFAULT_UPSTREAM_TIMEOUT_MS)]
+    pub upstream_timeout: u64,
+
+    /// Answer 502 UPSTREAM_CONTRACT_VIOLATION instead of an upstream answer that breaks the contract.
+    #[arg(long, env = "CRM_MOCK_UPSTREAM_STRICT")]
+    pub upstream_strict: bool,
+
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout: u64,
@@ -294,6 +320,7 @@ impl Config {
         if self.activities_path == self.records_path {
             return Err("--activities-path and --records-path must differ".to_owned());
         }
+        self.validate_upstream()?;
         if !(1..=MAX_REQUEST_TIMEOUT_MS).contains(&self.request_timeout) {
             return Err(format!(
                 "--request-timeout {} must be 1 to {MAX_REQUEST_TIMEOUT_MS} ms (0 would turn off the slowloris protection)",
@@ -304,8 +331,47 @@ impl Config {
     }
 }
 
+impl Config {
+    /// `--upstream` is an http(s) base URL; its paths are plain paths; the
+    /// other `--upstream-*` options need it; the timeout is 1 ms to an hour.
+    fn validate_upstream(&self) -> Result<(), String> {
+        let Some(url) = &self.upstream else {
+            let given = self.upstream_activities_path.is_some()
+                || self.upstream_records_path.is_some()
+                || self.upstream_insecure
+                || self.upstream_strict
+                || self.upstream_timeout != DEFAULT_UPSTREAM_TIMEOUT_MS;
+            return match given {
+                true => Err("the --upstream-* options need --upstream URL".to_owned()),
+                false => Ok(()),
+            };
+        };
+        values::upstream_url(url)?;
+        for (flag, path) in [
+            ("--upstream-activities-path", &self.upstream_activities_path),
+            ("--upstream-records-path", &self.upstream_records_path),
+        ] {
+            if let Some(path) = path
+                .as_deref()
+                .filter(|p| !p.starts_with('/') || p.contains(['?', '#', ' ']))
+            {
+                return Err(format!(
+                    "{flag} '{path}' must start with '/' and be a plain path"
+                ));
+            }
+        }
+        if !(1..=MAX_REQUEST_TIMEOUT_MS).contains(&self.upstream_timeout) {
+            return Err(format!(
+                "--upstream-timeout {} must be 1 to {MAX_REQUEST_TIMEOUT_MS} ms",
+                self.upstream_timeout
+            ));
+        }
+        Ok(())
+    }
+}
+
 mod values;
-pub use values::{RateLimit, parse_weights};
+pub use values::{RateLimit, parse_weights, upstream_url};
 
 #[cfg(test)]
 mod tests;

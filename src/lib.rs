@@ -25,6 +25,7 @@ mod error;
 mod http;
 mod observe;
 mod openapi;
+mod proxy;
 mod request;
 mod rfc3339;
 mod shard;

@@ -81,9 +81,44 @@ pub fn parse_public_url(value: &str) -> Result<String, String> {
     Ok(format!("{scheme}://{host}"))
 }
 
+/// `--upstream`'s check: an http(s) URL with a host and no query or
+/// fragment (a path prefix is fine). The message never repeats the URL: it
+/// may carry credentials.
+pub fn upstream_url(value: &str) -> Result<reqwest::Url, String> {
+    reqwest::Url::parse(value.trim_end_matches('/'))
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        .filter(|u| u.query().is_none() && u.fragment().is_none())
+        .ok_or_else(|| {
+            "--upstream must be an http:// or https:// base URL without query or fragment"
+                .to_owned()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upstream_is_an_http_or_https_base_url_and_its_error_never_repeats_it() {
+        for good in [
+            "http://127.0.0.1:8081",
+            "https://connector.example.com/v1/",
+            "https://u:p@h.example",
+        ] {
+            assert!(upstream_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "ftp://h",
+            "connector.example.com",
+            "https://h/x?code=s3cret",
+            "https://h/#s3cret",
+            "",
+        ] {
+            let error = upstream_url(bad).unwrap_err();
+            assert!(!error.contains("s3cret"), "{error}");
+        }
+    }
 
     fn limit(text: &str) -> RateLimit {
         text.parse().unwrap()

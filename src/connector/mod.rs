@@ -26,7 +26,9 @@
 //! 8. the data: a record marked deleted (`RECORD_NOT_FOUND`) or restricted
 //!    (`INSUFFICIENT_PERMISSIONS`);
 //! 9. `--failure-rate`: a random failure from the weighted list;
-//! 10. otherwise the page of data, in the negotiated language.
+//! 10. otherwise the page of data, in the negotiated language; in proxy mode
+//!     (`--upstream`) the upstream's answer instead, which the edge fetches
+//!     (`Body::Upstream`), also under a fault that sends a real body.
 //!
 //! Any answer carrying `Retry-After` throttles the client for that long. For
 //! sequences a session is the `X-Simulate-Session` header (or
@@ -98,10 +100,19 @@ pub struct Success {
     pub language: Language,
 }
 
+/// Step 10's answer: the page of data, or (proxy mode) the upstream's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Page(Success),
+    /// Fetch the upstream connector's answer (`proxy`), in this language
+    /// if a fault needs one to write.
+    Upstream(Language),
+}
+
 /// Everything the edge needs to answer, and the journal to record.
 #[derive(Debug)]
 pub struct Decision {
-    pub result: Result<Success, Rc<Rendered>>,
+    pub result: Result<Body, Rc<Rendered>>,
     /// A transport fault to apply to the success body instead of sending it.
     pub fault: Option<Fault>,
     /// Wait this long before answering.
@@ -223,8 +234,12 @@ fn decide(
     Ok(Decision {
         result: match answer.error {
             Some(error) => Err(error),
-            // 10. The page of data.
-            None => Ok(success(defs, operation, query, language)),
+            // 10. The upstream's answer in proxy mode (unless a fault answers
+            // without a body), else the page of data.
+            None if state.upstream.is_some() && answer.fault.is_none_or(Fault::sends_body) => {
+                Ok(Body::Upstream(language))
+            }
+            None => Ok(Body::Page(success(defs, operation, query, language))),
         },
         fault: answer.fault,
         delay: wait(

@@ -66,6 +66,8 @@ pub struct AppState {
     /// Hashes bearer tokens into limiter keys, so tokens are never stored.
     pub key_hasher: RandomState,
     pub failures: Option<FailureInjector>,
+    /// Proxy mode's upstream connector (`--upstream`).
+    pub upstream: Option<crate::proxy::Upstream>,
     /// The OpenAPI document, rendered once.
     pub openapi: String,
     /// Held while a reload reads and builds: one at a time, so concurrent
@@ -153,6 +155,7 @@ impl AppState {
             FailureInjector::new(config.failure_rate, config.failure_scenarios.clone(), seed)
         });
         Ok(AppState {
+            upstream: crate::proxy::Upstream::new(&config)?,
             openapi: crate::openapi::document(&config).to_string(),
             limiter: ArcSwapOption::from(config.rate_limit.map(Limiter::start)),
             key_hasher: RandomState::new(),

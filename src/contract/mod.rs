@@ -39,6 +39,10 @@ pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
 pub const ADMIN_UNAUTHORIZED: &str = "ADMIN_UNAUTHORIZED";
 pub const STICKY_LIMIT_REACHED: &str = "STICKY_LIMIT_REACHED";
 pub const INVALID_DEFINITIONS: &str = "INVALID_DEFINITIONS";
+/// Proxy mode's answers when the upstream connector fails (`proxy`).
+pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
+pub const UPSTREAM_TIMEOUT: &str = "UPSTREAM_TIMEOUT";
+pub const UPSTREAM_CONTRACT_VIOLATION: &str = "UPSTREAM_CONTRACT_VIOLATION";
 /// Documented catalogue codes the connector names itself (realistic
 /// conditions: an expired token, the rate limit, the connected CRM, a
 /// missing record, a forbidden record); `INTERNAL_SERVER_ERROR` above is the
@@ -63,6 +67,9 @@ pub const ERROR_CODES: &[&str] = &[
     ADMIN_UNAUTHORIZED,
     STICKY_LIMIT_REACHED,
     INVALID_DEFINITIONS,
+    UPSTREAM_UNAVAILABLE,
+    UPSTREAM_TIMEOUT,
+    UPSTREAM_CONTRACT_VIOLATION,
     INVALID_TOKEN_SPECIFIED,
     REQUEST_THROTTLED,
     INVALID_CRM_CONNECTION,

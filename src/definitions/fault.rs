@@ -34,6 +34,15 @@ impl Fault {
         Fault::SlowBody,
     ];
 
+    /// Whether the fault sends (part of) a real body: in proxy mode those
+    /// take the upstream's answer, and the others never reach the upstream.
+    pub fn sends_body(self) -> bool {
+        matches!(
+            self,
+            Fault::Timeout | Fault::TruncatedBody | Fault::SlowBody
+        )
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Fault::Timeout => "TIMEOUT",

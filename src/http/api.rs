@@ -88,6 +88,15 @@ fn operation(ctx: RequestContext, req: HttpRequest, operation: Operation) -> Ans
         Ok(inputs) => connector::handle(state, operation, &inputs),
         Err(error) => return Either::Left(ready(ctx.error(&error))),
     };
+    if matches!(decision.result, Ok(connector::Body::Upstream(_))) {
+        let state = state.clone();
+        return Either::Right(Box::pin(async move {
+            if !decision.delay.is_zero() {
+                actix_web::rt::time::sleep(decision.delay).await;
+            }
+            crate::http::forward::answer(&ctx, &req, &state, operation, decision).await
+        }));
+    }
     match decision.delay {
         Duration::ZERO => Either::Left(ready(transport::respond(&ctx, &req, operation, decision))),
         delay => Either::Right(Box::pin(async move {

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 pub mod context;
 pub mod fallback;
+pub mod forward;
 pub mod limits;
 pub mod reply;
 pub mod socket;

@@ -22,7 +22,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use futures_util::{StreamExt, stream};
 
-use crate::connector::{Decision, Success};
+use crate::connector::{Body, Decision, Success};
 use crate::contract::Operation;
 use crate::definitions::fault::Fault;
 use crate::http::context::{Outcome, RequestContext};
@@ -64,10 +64,17 @@ pub fn respond(
             crate::http::reply::rendered(&error, &ctx.activity_id),
             Some(error.code.clone()),
         ),
-        (Ok(success), None | Some(Fault::Timeout)) => {
+        (Ok(Body::Page(success)), None | Some(Fault::Timeout)) => {
             (ctx.success(success.body, success.language), fault)
         }
-        (Ok(success), Some(f)) => (faulty(req, f, success, decision.interval), fault),
+        (Ok(Body::Page(success)), Some(f)) => (faulty(req, f, success, decision.interval), fault),
+        // `api::operation` fetches the upstream's answer before this.
+        (Ok(Body::Upstream(_)), _) => (
+            ctx.error(&crate::error::ApiError::internal(
+                "the upstream answer was not fetched",
+            )),
+            None,
+        ),
     };
     // The request's extension map already exists (the context is in it);
     // the response's would be allocated for this alone.
@@ -76,6 +83,7 @@ pub fn respond(
         scenario,
         session: decision.session,
         retry_after_violation: decision.retry_after_violation,
+        ..Outcome::default()
     });
     response
 }
@@ -88,7 +96,12 @@ fn json_ok(language: Language) -> actix_web::HttpResponseBuilder {
     builder
 }
 
-fn faulty(req: &HttpRequest, fault: Fault, success: Success, interval: Duration) -> HttpResponse {
+pub fn faulty(
+    req: &HttpRequest,
+    fault: Fault,
+    success: Success,
+    interval: Duration,
+) -> HttpResponse {
     let language = success.language;
     let body = success.body;
     let declared = body.len() as u64;

@@ -15,6 +15,8 @@ pub struct TestApp {
     /// The connector paths, so the rules know which operation a request is.
     paths: Paths,
     handle: Option<ServerHandle>,
+    /// Under `CRM_MOCK_TEST_PROXY`, the plain server behind this one.
+    upstream: Option<ServerHandle>,
 }
 
 fn default_paths() -> Paths {
@@ -63,16 +65,73 @@ pub async fn spawn_with(config: Config) -> TestApp {
         ..config
     };
     let paths = (config.activities_path.clone(), config.records_path.clone());
-    let app = Application::build(config).expect("the test server starts");
-    let address = app.base_url();
-    let handle = app.handle();
-    actix_web::rt::spawn(app.run_until_stopped());
+    // CRM_MOCK_TEST_PROXY=1: every test talks to a proxy in front of a plain
+    // server holding the same data, so every simulation is shown to work in
+    // proxy mode as it does alone (`.ci/run` runs the suite both ways).
+    let (config, upstream) = match proxied() {
+        true if config.upstream.is_none() => {
+            let upstream = start(Config {
+                scenarios: config.scenarios.clone(),
+                clock: config.clock,
+                activities_path: config.activities_path.clone(),
+                records_path: config.records_path.clone(),
+                max_query_bytes: config.max_query_bytes,
+                max_header_bytes: config.max_header_bytes,
+                ..Config::default()
+            });
+            let config = Config {
+                upstream: Some(upstream.0.clone()),
+                ..config
+            };
+            (config, Some(upstream.1))
+        }
+        _ => (config, None),
+    };
+    let (address, handle) = start(config);
     TestApp {
         address,
         client: client(),
         paths,
         handle: Some(handle),
+        upstream,
     }
+}
+
+/// Whether the suite runs in front of proxies (`CRM_MOCK_TEST_PROXY`).
+pub fn proxied() -> bool {
+    std::env::var_os("CRM_MOCK_TEST_PROXY").is_some()
+}
+
+/// A server that is never put behind a proxy (the proxy tests' upstreams).
+pub async fn spawn_plain(config: Config) -> TestApp {
+    let paths = (config.activities_path.clone(), config.records_path.clone());
+    let config = Config {
+        clock: config.clock.or_else(|| {
+            time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339).ok()
+        }),
+        ..config
+    };
+    let (address, handle) = start(config);
+    TestApp {
+        address,
+        client: client(),
+        paths,
+        handle: Some(handle),
+        upstream: None,
+    }
+}
+
+fn start(config: Config) -> (String, ServerHandle) {
+    let config = Config {
+        port: 0,
+        workers: config.workers.max(1),
+        ..config
+    };
+    let app = Application::build(config).expect("the test server starts");
+    let address = app.base_url();
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    (address, handle)
 }
 
 impl TestApp {
@@ -84,6 +143,7 @@ impl TestApp {
             client: client(),
             paths: default_paths(),
             handle: None,
+            upstream: None,
         }
     }
 
@@ -150,7 +210,7 @@ impl TestApp {
     }
 
     pub async fn stop(self) {
-        if let Some(handle) = self.handle {
+        for handle in [self.handle, self.upstream].into_iter().flatten() {
             handle.stop(true).await;
         }
     }

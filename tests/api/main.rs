@@ -43,5 +43,7 @@ mod metrics;
 mod hostile;
 // /health and /openapi.json.
 mod service;
+// Proxy mode: pass-through, simulations on top, upstream failures, contract violations.
+mod proxy;
 // The served /openapi.json as real connectors publish it: descriptions, x-ms-*, host, security, headers, statuses.
 mod document;

@@ -70,6 +70,14 @@ impl Finding {
     }
 }
 
+/// A rule an answer broke, as the journal keeps it (proxy mode): the rule
+/// and the finding's message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub message: String,
+}
+
 /// A rule: its id, what it checks, and the clause of `contract.md` (and the
 /// upstream page named there) it stands for.
 #[derive(Debug, Clone, Copy)]

@@ -9,6 +9,7 @@
 //! | `GET /__admin/requests/count` | how many journal entries match a filter |
 //! | `POST /__admin/reset` | journal, sequences, throttling, sticky, limiter |
 //! | `POST /__admin/reload` | re-read the scenario and data files |
+//! | `GET /__admin/proxy` | proxy mode: the upstream and its counters |
 //!
 //! `--admin-token` requires `Authorization: Bearer <token>` (any visible
 //! ASCII token, compared in constant time); `--no-admin`
@@ -81,6 +82,11 @@ pub fn scope() -> actix_web::Scope<
             web::resource("/reload")
                 .post(reload)
                 .default_service(method_not_allowed("POST")),
+        )
+        .service(
+            web::resource("/proxy")
+                .get(proxy)
+                .default_service(method_not_allowed("GET")),
         )
         .default_service(web::to(route_not_found))
 }
@@ -166,6 +172,17 @@ pub(super) fn operation(name: &str) -> Option<Operation> {
     Operation::ALL
         .into_iter()
         .find(|o| o.id().eq_ignore_ascii_case(name) || o.name().eq_ignore_ascii_case(name))
+}
+
+/// Proxy mode's state: the upstream (without credentials), its paths,
+/// whether it is strict, and how many requests went up, failed, or got an
+/// answer that broke a contract rule; `{"upstream": null}` when not a proxy.
+async fn proxy(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {
+    let body = match &state.upstream {
+        Some(upstream) => serde_json::to_value(upstream.status()).unwrap_or_default(),
+        None => json!({ "upstream": null }),
+    };
+    ctx.json(body.to_string())
 }
 
 async fn reset(ctx: RequestContext, state: web::Data<AppState>) -> HttpResponse {

@@ -11,11 +11,12 @@ use super::operation;
 use crate::connector::state::AppState;
 use crate::error::ApiError;
 use crate::http::context::RequestContext;
-use crate::observe::journal::Filter;
+use crate::observe::journal::{Filter, ViolationFilter};
 use crate::request::params::QueryPairs;
 
 /// `operation`, `status`, `scenario`, `session`, `since` (RFC 3339) and
-/// `violation` (true/false) from the query string.
+/// `violation` (true or false: a Retry-After violation or not; contract: the
+/// upstream's answer broke a contract rule) from the query string.
 fn filter(req: &HttpRequest) -> Result<Filter, ApiError> {
     let pairs = QueryPairs::parse(req.query_string())?;
     let text = |name: &str| {
@@ -41,12 +42,13 @@ fn filter(req: &HttpRequest) -> Result<Filter, ApiError> {
     };
     let violation = match text("violation").as_deref() {
         None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
+        Some("true" | "retry-after") => Some(ViolationFilter::RetryAfter(true)),
+        Some("false") => Some(ViolationFilter::RetryAfter(false)),
+        Some("contract") => Some(ViolationFilter::Contract),
         Some(_) => {
             return Err(ApiError::invalid_request(
                 "violation",
-                "must be true or false",
+                "must be true, false, retry-after or contract",
             ));
         }
     };

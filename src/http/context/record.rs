@@ -126,11 +126,16 @@ pub(super) fn record(
                 activity_id,
                 duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
                 retry_after_violation: outcome.retry_after_violation,
+                upstream: outcome.upstream,
+                contract_violations: outcome.violations.clone().into_boxed_slice(),
                 truncated,
             })
         }
         None => false,
     };
+    for violation in &outcome.violations {
+        state.metrics.violated(violation.rule);
+    }
     state.metrics.observe(&Observation {
         operation,
         status,

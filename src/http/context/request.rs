@@ -34,6 +34,10 @@ pub struct Outcome {
     pub scenario: Option<Arc<str>>,
     pub session: Option<String>,
     pub retry_after_violation: bool,
+    /// Proxy mode: the answer came from the upstream connector.
+    pub upstream: bool,
+    /// Proxy mode: the contract rules the upstream's answer broke.
+    pub violations: Vec<crate::contract::rules::Violation>,
 }
 
 impl FromRequest for RequestContext {

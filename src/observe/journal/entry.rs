@@ -12,6 +12,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::redact::{REDACTED, is_secret_name, redact_query};
+use crate::contract::rules::Violation;
 use crate::rfc3339;
 
 /// What one entry keeps of a request at most. A longer value keeps its first
@@ -109,6 +110,13 @@ pub struct Entry {
     pub activity_id: Arc<str>,
     pub duration_ms: f64,
     pub retry_after_violation: bool,
+    /// Proxy mode: the answer came from the upstream connector.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub upstream: bool,
+    /// Proxy mode: the rules the upstream's answer broke (at most
+    /// `proxy::MAX_VIOLATIONS`, each message cut to 256 bytes).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub contract_violations: Box<[Violation]>,
     /// Whether a value was cut or headers dropped (see `MAX_PATH_BYTES`).
     pub truncated: bool,
 }

@@ -32,7 +32,15 @@ pub struct Filter {
     pub scenario: Option<String>,
     pub session: Option<String>,
     pub since: Option<OffsetDateTime>,
-    pub violation: Option<bool>,
+    pub violation: Option<ViolationFilter>,
+}
+
+/// `violation=`: a Retry-After violation or not, or a contract violation
+/// (proxy mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViolationFilter {
+    RetryAfter(bool),
+    Contract,
 }
 
 impl Filter {
@@ -53,7 +61,10 @@ impl Filter {
             && self
                 .since
                 .is_none_or(|since| e.at >= SystemTime::from(since))
-            && self.violation.is_none_or(|v| v == e.retry_after_violation)
+            && self.violation.is_none_or(|v| match v {
+                ViolationFilter::RetryAfter(v) => v == e.retry_after_violation,
+                ViolationFilter::Contract => !e.contract_violations.is_empty(),
+            })
     }
 }
 

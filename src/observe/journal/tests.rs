@@ -21,6 +21,8 @@ fn entry(status: u16, scenario: Option<&str>) -> Entry {
         activity_id: "a".into(),
         duration_ms: 0.0,
         retry_after_violation: false,
+        upstream: false,
+        contract_violations: Box::default(),
         truncated: false,
     }
 }

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric, NoLabelSet};
 use prometheus_client::metrics::MetricType;
-use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 
 use crate::shard::Sharded;
@@ -223,10 +224,18 @@ impl Collector for Shards {
     }
 }
 
+/// The rule an upstream answer broke (proxy mode).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RuleLabels {
+    pub rule: &'static str,
+}
+
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
     shards: Arc<Shards>,
+    /// Off the hot path (proxy mode only): prometheus-client's own family.
+    upstream_violations: Family<RuleLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -234,7 +243,17 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("crm_mock");
         let shards = Arc::new(Shards::default());
         registry.register_collector(Box::new(shards.clone()));
-        Metrics { registry, shards }
+        let upstream_violations = Family::<RuleLabels, Counter>::default();
+        registry.register(
+            "upstream_contract_violations",
+            "Upstream answers that broke a contract rule (proxy mode), by rule.",
+            upstream_violations.clone(),
+        );
+        Metrics {
+            registry,
+            shards,
+            upstream_violations,
+        }
     }
 }
 
@@ -242,6 +261,13 @@ impl Metrics {
     /// Counts one answered request (on this thread's shard).
     pub fn observe(&self, observation: &Observation) {
         self.shards.0.mine().record(observation);
+    }
+
+    /// Counts an upstream answer that broke `rule`.
+    pub fn violated(&self, rule: &'static str) {
+        self.upstream_violations
+            .get_or_create(&RuleLabels { rule })
+            .inc();
     }
 
     /// The exposition in `format`.

@@ -1,0 +1,273 @@
+//! Proxy mode (`--upstream URL`): a connector request that no simulation
+//! answered is forwarded to a real connector, and its answer comes back
+//! unchanged (end-to-end headers, status, body), judged by the contract's
+//! rules on the way. It owns the upstream client (keep-alive connections,
+//! reused across requests and workers), what crosses (`headers`), the
+//! failures (`UPSTREAM_UNAVAILABLE` 502, `UPSTREAM_TIMEOUT` 504,
+//! `UPSTREAM_CONTRACT_VIOLATION` 502 under `--upstream-strict`) and the
+//! counters `/__admin/proxy` shows. It decides nothing about simulations:
+//! `connector` has already decided that this request goes up.
+
+pub mod headers;
+mod judge;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::Url;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::contract::{
+    Operation, UPSTREAM_CONTRACT_VIOLATION, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE,
+};
+use crate::error::ApiError;
+
+pub use crate::contract::rules::Violation;
+
+/// The most of an upstream body the proxy reads: 4 MiB (more is a 502).
+pub const MAX_UPSTREAM_BODY: usize = 4 * 1024 * 1024;
+
+/// The upstream connector and what the proxy counted of it.
+#[derive(Debug)]
+pub struct Upstream {
+    client: reqwest::Client,
+    base: Url,
+    /// The base URL without credentials: what details, logs and the admin
+    /// API show.
+    shown: String,
+    paths: [String; 2],
+    pub strict: bool,
+    counters: Counters,
+    judge: judge::Judge,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    forwarded: AtomicU64,
+    failed: AtomicU64,
+    violating: AtomicU64,
+}
+
+/// The upstream's answer, read whole.
+#[derive(Debug)]
+pub struct Forwarded {
+    pub status: u16,
+    /// End-to-end headers only (`headers::downward`).
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Bytes,
+    /// Contract rules the answer broke.
+    pub violations: Vec<Violation>,
+}
+
+/// What `/__admin/proxy` shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status<'a> {
+    pub upstream: &'a str,
+    pub activities_path: &'a str,
+    pub records_path: &'a str,
+    pub strict: bool,
+    pub forwarded: u64,
+    pub failed: u64,
+    pub violating: u64,
+}
+
+impl Upstream {
+    /// The upstream `config` names, if any (`Err` when its client cannot be built).
+    pub fn new(config: &Config) -> Result<Option<Upstream>, String> {
+        let Some(url) = &config.upstream else {
+            return Ok(None);
+        };
+        let base = crate::config::upstream_url(url)?;
+        let mut shown = base.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        // reqwest is built without a crypto provider: install ring's.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_millis(config.upstream_timeout))
+            .tls_danger_accept_invalid_certs(config.upstream_insecure)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| format!("cannot build the upstream client: {e}"))?;
+        let path =
+            |own: &Option<String>, default: &str| own.clone().unwrap_or_else(|| default.to_owned());
+        Ok(Some(Upstream {
+            client,
+            shown: shown.as_str().trim_end_matches('/').to_owned(),
+            base,
+            paths: [
+                path(&config.upstream_activities_path, &config.activities_path),
+                path(&config.upstream_records_path, &config.records_path),
+            ],
+            strict: config.upstream_strict,
+            counters: Counters::default(),
+            judge: judge::Judge::default(),
+        }))
+    }
+
+    pub fn status(&self) -> Status<'_> {
+        let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        Status {
+            upstream: &self.shown,
+            activities_path: &self.paths[0],
+            records_path: &self.paths[1],
+            strict: self.strict,
+            forwarded: count(&self.counters.forwarded),
+            failed: count(&self.counters.failed),
+            violating: count(&self.counters.violating),
+        }
+    }
+
+    fn path(&self, operation: Operation) -> &str {
+        match operation {
+            Operation::RelatedActivities => &self.paths[0],
+            Operation::RelatedRecords => &self.paths[1],
+        }
+    }
+
+    /// Forwards one request (its raw query and its headers, names in lower
+    /// case) and reads the answer; the answer is judged, and under
+    /// `--upstream-strict` a violating one is refused. A failure is the
+    /// standard error to answer with.
+    pub async fn forward(
+        &self,
+        operation: Operation,
+        raw_query: &str,
+        request_headers: &[(&str, &[u8])],
+    ) -> Result<Forwarded, ApiError> {
+        self.counters.forwarded.fetch_add(1, Ordering::Relaxed);
+        let mut url = self.base.clone();
+        url.set_path(&format!(
+            "{}{}",
+            self.base.path().trim_end_matches('/'),
+            self.path(operation)
+        ));
+        let query = headers::upward_query(raw_query);
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
+        let sent = headers::upward(request_headers);
+        let mut request = self.client.get(url);
+        for (name, value) in &sent {
+            request = request.header(name.as_str(), value.as_slice());
+        }
+        let started = Instant::now();
+        let answer = match read(request).await {
+            Ok(answer) => answer,
+            Err(error) => {
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                return Err(self.failure(error));
+            }
+        };
+        let (status, all_headers, body) = answer;
+        let violations = self.judge.answer(
+            operation,
+            (&query, &sent),
+            (status, &all_headers, &body),
+            started.elapsed(),
+        );
+        if !violations.is_empty() {
+            self.counters.violating.fetch_add(1, Ordering::Relaxed);
+            if self.strict {
+                return Err(self.violation(&violations));
+            }
+        }
+        let connection: Vec<String> = all_headers
+            .iter()
+            .filter(|(n, _)| n == "connection")
+            .filter_map(|(_, v)| std::str::from_utf8(v).ok())
+            .flat_map(|v| v.split(',').map(|s| s.trim().to_ascii_lowercase()))
+            .collect();
+        let connection: Vec<&str> = connection.iter().map(String::as_str).collect();
+        let headers = all_headers
+            .into_iter()
+            .filter(|(n, _)| headers::downward(n, &connection))
+            .collect();
+        Ok(Forwarded {
+            status,
+            headers,
+            body,
+            violations,
+        })
+    }
+
+    fn failure(&self, error: Failure) -> ApiError {
+        let (status, code, what) = match &error {
+            Failure::Timeout => (504, UPSTREAM_TIMEOUT, "did not answer in time"),
+            _ => (502, UPSTREAM_UNAVAILABLE, "could not be reached"),
+        };
+        ApiError::new(status, code, format!("The upstream connector {what}."))
+            .with_detail("upstream", self.shown.as_str())
+            .with_detail("cause", error.to_string())
+    }
+
+    fn violation(&self, violations: &[Violation]) -> ApiError {
+        let rules: Vec<&str> = violations.iter().map(|v| v.rule).collect();
+        ApiError::new(
+            502,
+            UPSTREAM_CONTRACT_VIOLATION,
+            "The upstream connector's answer breaks the contract (--upstream-strict).",
+        )
+        .with_detail("upstream", self.shown.as_str())
+        .with_detail("rules", rules)
+    }
+}
+
+/// Why the upstream gave no usable answer. Its text never holds the URL
+/// (which may carry credentials).
+#[derive(Debug)]
+enum Failure {
+    Timeout,
+    Transport(String),
+    TooLarge,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Timeout => f.write_str("timed out"),
+            Failure::Transport(cause) => f.write_str(cause),
+            Failure::TooLarge => write!(f, "the answer is over {} bytes", MAX_UPSTREAM_BODY),
+        }
+    }
+}
+
+impl From<reqwest::Error> for Failure {
+    fn from(error: reqwest::Error) -> Failure {
+        if error.is_timeout() {
+            return Failure::Timeout;
+        }
+        let error = error.without_url();
+        let mut text = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Failure::Transport(text)
+    }
+}
+
+type Answer = (u16, Vec<(String, Vec<u8>)>, Bytes);
+
+/// Sends `request` and reads status, headers and up to `MAX_UPSTREAM_BODY`.
+async fn read(request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
+    let mut response = request.send().await?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
+        .collect();
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_UPSTREAM_BODY {
+            return Err(Failure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, headers, body.freeze()))
+}
