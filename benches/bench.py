@@ -12,6 +12,7 @@ and RSS across a sustained mixed run with the journal and metrics on.
     python3 benches/bench.py                  # full run (about 8 minutes)
     python3 benches/bench.py --quick          # smoke run (seconds), used by CI
     python3 benches/bench.py --compare OTHER  # A/B: this build against another build's binary
+    python3 benches/bench.py --proxy          # proxy mode: added latency and throughput
 
 `--compare` answers "does this optimization still pay?": it alternates rounds
 between this build and OTHER (both the mock, same flags) on the three
@@ -218,6 +219,49 @@ def compare(args, workers, clock):
     return 0
 
 
+def proxy(args, clock):
+    """Proxy mode: this server as the upstream of another one (`--upstream`),
+    against the upstream alone. One worker each, so the proxy and its
+    upstream share the two cores with wrk; throughput at 64 connections in
+    alternating rounds, added latency from a single connection (at 64 the
+    latency is queueing, not the proxy's cost)."""
+    up_port, proxy_port = free_port(), free_port()
+    upstream, _ = start([MOCK, "--port", str(up_port), "--workers", "1", "--clock", clock], up_port)
+    front, _ = start([MOCK, "--port", str(proxy_port), "--workers", "1", "--clock", clock,
+                      "--upstream", f"http://127.0.0.1:{up_port}"], proxy_port)
+    print(f"\n# proxy mode: the mock in front of the mock ({os.cpu_count()} cores, one worker each, "
+          f"wrk -t2 -c{args.connections}, {args.rounds} alternating rounds of {args.seconds} s; "
+          f"latency from wrk -t1 -c1 for {args.seconds} s)\n")
+    print("| path | upstream alone req/s | through the proxy req/s | ratio (rounds' range) | alone p50 / p99 ms (1 conn) | proxied p50 / p99 ms (1 conn) | added p50 ms |")
+    print("|---|---|---|---|---|---|---|")
+    held = True
+    try:
+        for name, path, headers, status, delay in PATHS:
+            if delay or status != 200:
+                continue
+            direct_url = f"http://127.0.0.1:{up_port}{path}"
+            proxy_url = f"http://127.0.0.1:{proxy_port}{path}"
+            got, body = get(proxy_url, headers)
+            assert got == 200 and body == get(direct_url, headers)[1], (name, got)
+            rounds = rounds_of(proxy_url, direct_url, headers, args)
+            ratio, p, d = rounds[len(rounds) // 2]
+            lo, hi = rounds[0][0], rounds[-1][0]
+            alone = wrk(direct_url, headers, args.seconds, 1, 1)
+            proxied = wrk(proxy_url, headers, args.seconds, 1, 1)
+            added = proxied["p50"] - alone["p50"]
+            errors = p["non2xx"] + p["socket_errors"] + proxied["non2xx"] + proxied["socket_errors"]
+            held &= ratio >= 0.5 and added <= 0.5 and errors == 0
+            print(f"| {name} | {d['rps']:.0f} | {p['rps']:.0f} | {ratio:.2f} ({lo:.2f}-{hi:.2f}) | "
+                  f"{alone['p50']:.3f} / {alone['p99']:.3f} | {proxied['p50']:.3f} / {proxied['p99']:.3f} | {added:.3f} |")
+        forwarded = get(f"http://127.0.0.1:{proxy_port}/__admin/proxy")[1].decode()
+        print(f"\nproxy state afterwards: {forwarded}")
+    finally:
+        stop(front)
+        stop(upstream)
+    print(f"\ntargets (added p50 <= 0.5 ms, throughput >= 50% of the upstream alone, no errors): {'hold' if held else 'DO NOT hold'}")
+    return 0 if held or not args.check else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds per step; numbers are not meaningful")
@@ -229,6 +273,7 @@ def main():
     parser.add_argument("--check", action="store_true", help="exit 1 unless the issue's targets hold")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--compare", metavar="OTHER", help="another build's crm-connector-mock binary: A/B it against this build instead of the baseline")
+    parser.add_argument("--proxy", action="store_true", help="proxy mode: added latency and throughput through --upstream, against the upstream alone")
     parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare: the binary that stands for this build (default: this tree's release build)")
     args = parser.parse_args()
     if args.quick:
@@ -244,6 +289,8 @@ def main():
     clock = "2026-11-25T12:00:00Z"
     if args.compare:
         return compare(args, workers, clock)
+    if args.proxy:
+        return proxy(args, clock)
     mock_port, base_port = free_port(), free_port()
     env_note = (
         f"{os.cpu_count()} cores, wrk -t2 -c{args.connections}, {args.rounds} alternating rounds of {args.seconds} s "

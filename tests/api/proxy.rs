@@ -279,3 +279,48 @@ async fn the_admin_api_shows_the_proxy_state_and_a_plain_server_says_it_is_none(
     proxy.stop().await;
     upstream.stop().await;
 }
+
+/// A test-only upstream on a raw socket that answers every connection with
+/// `reply` (nothing at all: it closes at once) and closes it.
+fn raw_upstream(reply: &'static [u8]) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        // Bounded: the tests below send a handful of requests.
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = [0u8; 1024];
+            let _ = stream.read(&mut head);
+            let _ = stream.write_all(reply);
+        }
+    });
+    address
+}
+
+#[actix_web::test]
+async fn an_upstream_that_closes_the_connection_or_answers_garbage_is_unavailable() {
+    for (what, reply) in [
+        ("closes without a byte", &b""[..]),
+        (
+            "answers something that is not HTTP",
+            &b"SSH-2.0-OpenSSH_9.6\r\n"[..],
+        ),
+    ] {
+        let proxy = proxy_to(raw_upstream(reply).as_str(), Config::default()).await;
+        let answer = proxy.get(RECORDS, &[]).await;
+        let body = assert_error(answer, 502, "UPSTREAM_UNAVAILABLE").await;
+        assert!(
+            body["details"]["cause"]
+                .as_str()
+                .is_some_and(|c| !c.is_empty()),
+            "{what}: {body}"
+        );
+        assert_eq!(
+            proxy.get("/health", &[]).await.status().as_u16(),
+            200,
+            "{what}: still serving"
+        );
+        proxy.stop().await;
+    }
+}
