@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{
-    ACTIVITY_ID, CODE_STATUS, Exchange, Finding, INVALID_INPUT, RETRY_AFTER, SHAPE, Verdict,
+    ACTIVITY_ID, CODE_STATUS, Exchange, Finding, INVALID_INPUT, RETRY_AFTER, SHAPE, Sent, Verdict,
 };
 use crate::contract::fields::documented_status;
 
@@ -96,15 +96,15 @@ pub fn code_status(x: &Exchange) -> Option<Finding> {
 
 /// What is invalid about a request to an operation, by the contract alone:
 /// a missing required input, or a count that is not a non-negative int32.
-fn invalid(x: &Exchange) -> Option<String> {
-    x.sent.operation?;
+pub(super) fn invalid(sent: &Sent) -> Option<String> {
+    sent.operation?;
     for name in ["recordType", "recordId"] {
-        if x.sent.param(name).is_none() {
+        if sent.param(name).is_none() {
             return Some(format!("no {name}"));
         }
     }
     for name in ["top", "skip"] {
-        if let Some(value) = x.sent.param(name).filter(|_| x.sent.count(name).is_none()) {
+        if let Some(value) = sent.param(name).filter(|_| sent.count(name).is_none()) {
             return Some(format!("{name}={value}"));
         }
     }
@@ -114,7 +114,7 @@ fn invalid(x: &Exchange) -> Option<String> {
 /// `error.invalid-input` on a request the contract calls invalid: a 4xx in
 /// the standard shape (not HTML, not a 200, not a 500).
 pub fn invalid_input(x: &Exchange) -> Option<Finding> {
-    let what = invalid(x)?;
+    let what = invalid(&x.sent)?;
     let status = x.got.status;
     let problem = if !(400..500).contains(&status) {
         Some(format!("expected a 4xx for {what}"))

@@ -20,6 +20,7 @@ pub mod document;
 mod errors;
 mod exchange;
 pub mod paging;
+pub mod quick;
 mod success;
 #[cfg(test)]
 mod tests;
