@@ -184,6 +184,27 @@ async fn a_recorded_session_replays_offline_byte_for_byte() {
 }
 
 #[actix_web::test]
+async fn a_proxy_that_stops_writes_what_it_was_handed_first() {
+    let upstream = spawn_plain(Config::default()).await;
+    let dir = fresh("stop");
+    let proxy = spawn_with(Config {
+        upstream: Some(upstream.address.clone()),
+        record: Some(dir.clone()),
+        ..Config::default()
+    })
+    .await;
+    let path = "/api/related-records?recordType=account&recordId=STOP-1";
+    assert_eq!(proxy.get(path, &[]).await.status().as_u16(), 200);
+    proxy.stop().await;
+    let files = json_files(&dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.contains("STOP-1"), "{text}");
+    upstream.stop().await;
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
+}
+
+#[actix_web::test]
 async fn a_server_that_does_not_record_says_so() {
     let upstream = spawn_plain(Config::default()).await;
     let proxy = spawn_with(Config {

@@ -35,7 +35,9 @@ const MAX_IN_FLIGHT: usize = 16 * 1024 * 1024;
 /// The recording of this run.
 #[derive(Debug)]
 pub struct Recorder {
-    sender: mpsc::SyncSender<Answer>,
+    /// `None` once dropped: the thread then writes what is queued and ends.
+    sender: Option<mpsc::SyncSender<Answer>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     file: PathBuf,
     shared: Arc<Shared>,
 }
@@ -101,13 +103,14 @@ impl Recorder {
         let shared = Arc::new(Shared::default());
         let (sender, receiver) = mpsc::sync_channel(QUEUE);
         let (thread_file, thread_shared) = (file.clone(), Arc::clone(&shared));
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("crm-mock-record".into())
             .spawn(move || run(&receiver, &thread_file, &thread_shared))
             .map_err(|e| format!("--record: cannot start the recording thread: {e}"))?;
         log::info!("recording upstream answers into {}", file.display());
         Ok(Recorder {
-            sender,
+            sender: Some(sender),
+            thread: Some(thread),
             file,
             shared,
         })
@@ -152,7 +155,8 @@ impl Recorder {
             language,
             body: body.clone(),
         };
-        if self.sender.try_send(answer).is_err() {
+        let sent = self.sender.as_ref().map(|s| s.try_send(answer));
+        if !matches!(sent, Some(Ok(()))) {
             self.shared.in_flight.fetch_sub(size, Ordering::Relaxed);
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -170,6 +174,17 @@ impl Recorder {
             dropped: count(&shared.dropped),
             write_errors: count(&shared.write_errors),
             bound_reached: shared.full.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for Recorder {
+    /// On shutdown, the answers still queued are merged and written before
+    /// the server is gone.
+    fn drop(&mut self) {
+        drop(self.sender.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
