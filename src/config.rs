@@ -194,6 +194,10 @@ pub struct Config {
     #[arg(long, env = "CRM_MOCK_UPSTREAM_STRICT")]
     pub upstream_strict: bool,
 
+    /// Record every successful upstream answer into DIR/recorded-<start time>.json, a data file --scenarios replays (needs --upstream).
+    #[arg(long, env = "CRM_MOCK_RECORD", value_name = "DIR")]
+    pub record: Option<PathBuf>,
+
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout: u64,
@@ -333,7 +337,8 @@ impl Config {
 
 impl Config {
     /// `--upstream` is an http(s) base URL; its paths are plain paths; the
-    /// other `--upstream-*` options need it; the timeout is 1 ms to an hour.
+    /// other `--upstream-*` options and `--record` need it; the timeout is
+    /// 1 ms to an hour; a `--record` directory is not a file.
     fn validate_upstream(&self) -> Result<(), String> {
         let Some(url) = &self.upstream else {
             let given = self.upstream_activities_path.is_some()
@@ -341,6 +346,11 @@ impl Config {
                 || self.upstream_insecure
                 || self.upstream_strict
                 || self.upstream_timeout != DEFAULT_UPSTREAM_TIMEOUT_MS;
+            if self.record.is_some() {
+                return Err(
+                    "--record DIR records upstream answers: it needs --upstream URL".to_owned(),
+                );
+            }
             return match given {
                 true => Err("the --upstream-* options need --upstream URL".to_owned()),
                 false => Ok(()),
@@ -365,6 +375,9 @@ impl Config {
                 "--upstream-timeout {} must be 1 to {MAX_REQUEST_TIMEOUT_MS} ms",
                 self.upstream_timeout
             ));
+        }
+        if let Some(dir) = self.record.as_deref().filter(|d| d.exists() && !d.is_dir()) {
+            return Err(format!("--record {} is not a directory", dir.display()));
         }
         Ok(())
     }

@@ -42,6 +42,9 @@ pub struct Record {
     /// `None`: the data does not define them, they are generated.
     activities: Option<[Vec<Activity>; 3]>,
     related: Option<[Vec<RelatedRecord>; 3]>,
+    /// `moreActivities`, `moreRelatedRecords`: the connector has more than
+    /// the list holds, so a page that reaches its end has more results.
+    more: [bool; 2],
 }
 
 fn slot(language: Language) -> usize {
@@ -118,6 +121,7 @@ impl Record {
             simulate: def.simulate.clone().map(|t| Arc::new(t.0)),
             activities,
             related,
+            more: [def.more_activities, def.more_related_records],
         }
     }
 
@@ -229,33 +233,40 @@ impl Dataset {
         let in_window = |a: &&Activity| {
             query.start.is_none_or(|start| a.at >= start) && query.end.is_none_or(|end| a.at <= end)
         };
-        let render = |items: &[Activity]| {
-            let page = page(items.iter().filter(in_window), query.skip, query.top);
+        let render = |items: &[Activity], more: bool| {
+            let mut page = page(items.iter().filter(in_window), query.skip, query.top);
+            page.has_more_results |= more;
             serde_json::to_vec(&page).unwrap_or_default()
         };
         let defined = self.defined(query);
-        match defined.and_then(|r| r.activities(language)) {
-            Some(items) => render(items),
-            None => render(&self.generator.activities(
-                query.record_type,
-                query.record_id,
-                language,
-                self.reference,
-            )),
+        match defined.and_then(|r| Some((r.activities(language)?, r.more[0]))) {
+            Some((items, more)) => render(items, more),
+            None => render(
+                &self.generator.activities(
+                    query.record_type,
+                    query.record_id,
+                    language,
+                    self.reference,
+                ),
+                false,
+            ),
         }
     }
 
     fn records_body(&self, query: &ConnectorQuery, language: Language) -> Vec<u8> {
-        let render = |items: &[RelatedRecord]| {
-            serde_json::to_vec(&page(items, query.skip, query.top)).unwrap_or_default()
+        let render = |items: &[RelatedRecord], more: bool| {
+            let mut page = page(items, query.skip, query.top);
+            page.has_more_results |= more;
+            serde_json::to_vec(&page).unwrap_or_default()
         };
         let defined = self.defined(query);
-        match defined.and_then(|r| r.related(language)) {
-            Some(items) => render(items),
+        match defined.and_then(|r| Some((r.related(language)?, r.more[1]))) {
+            Some((items, more)) => render(items, more),
             None => render(
                 &self
                     .generator
                     .related(query.record_type, query.record_id, language),
+                false,
             ),
         }
     }

@@ -57,22 +57,25 @@ pub async fn answer(
                 Vec::new(),
             )
         }
-        Ok(forwarded) => match decision.fault {
-            Some(fault @ (Fault::TruncatedBody | Fault::SlowBody)) => {
-                let success = Success {
-                    body: forwarded.body,
-                    language,
-                };
-                let response =
-                    crate::http::transport::faulty(req, fault, success, decision.interval);
-                (response, Some(fault.name().into()), forwarded.violations)
+        Ok(forwarded) => {
+            upstream.record(operation, req.query_string(), language, &forwarded);
+            match decision.fault {
+                Some(fault @ (Fault::TruncatedBody | Fault::SlowBody)) => {
+                    let success = Success {
+                        body: forwarded.body,
+                        language,
+                    };
+                    let response =
+                        crate::http::transport::faulty(req, fault, success, decision.interval);
+                    (response, Some(fault.name().into()), forwarded.violations)
+                }
+                fault => {
+                    let scenario = known_code(&forwarded).or(fault.map(|f| f.name().into()));
+                    let violations = forwarded.violations.clone();
+                    (passed(forwarded), scenario, violations)
+                }
             }
-            fault => {
-                let scenario = known_code(&forwarded).or(fault.map(|f| f.name().into()));
-                let violations = forwarded.violations.clone();
-                (passed(forwarded), scenario, violations)
-            }
-        },
+        }
     };
     req.extensions_mut().insert(Outcome {
         operation: Some(operation),

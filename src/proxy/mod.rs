@@ -10,6 +10,7 @@
 
 pub mod headers;
 mod judge;
+pub mod record;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ use crate::contract::{
     Operation, UPSTREAM_CONTRACT_VIOLATION, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE,
 };
 use crate::error::ApiError;
+use crate::request::lang::Language;
 
 pub use crate::contract::rules::Violation;
 
@@ -41,6 +43,8 @@ pub struct Upstream {
     pub strict: bool,
     counters: Counters,
     judge: judge::Judge,
+    /// `--record DIR`.
+    recorder: Option<record::Recorder>,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +76,8 @@ pub struct Status<'a> {
     pub forwarded: u64,
     pub failed: u64,
     pub violating: u64,
+    /// `--record`: on or off, the file, what it holds.
+    pub recording: record::Status,
 }
 
 impl Upstream {
@@ -106,6 +112,11 @@ impl Upstream {
             strict: config.upstream_strict,
             counters: Counters::default(),
             judge: judge::Judge::default(),
+            recorder: config
+                .record
+                .as_deref()
+                .map(record::Recorder::start)
+                .transpose()?,
         }))
     }
 
@@ -119,6 +130,31 @@ impl Upstream {
             forwarded: count(&self.counters.forwarded),
             failed: count(&self.counters.failed),
             violating: count(&self.counters.violating),
+            recording: self
+                .recorder
+                .as_ref()
+                .map_or_else(record::Status::off, record::Recorder::status),
+        }
+    }
+
+    /// Hands a forwarded answer to the recording (`--record`), which keeps
+    /// it when it is a 200; `language` is the one negotiated for the
+    /// request. Never waits for the recording.
+    pub fn record(
+        &self,
+        operation: Operation,
+        raw_query: &str,
+        language: Language,
+        answer: &Forwarded,
+    ) {
+        if let Some(recorder) = &self.recorder {
+            let query = headers::upward_query(raw_query);
+            recorder.offer(
+                operation,
+                &query,
+                (answer.status, &answer.headers, &answer.body),
+                language,
+            );
         }
     }
 

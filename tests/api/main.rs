@@ -45,5 +45,7 @@ mod hostile;
 mod service;
 // Proxy mode: pass-through, simulations on top, upstream failures, contract violations.
 mod proxy;
+// Recording upstream answers (--record DIR) and replaying them offline (--scenarios DIR), byte for byte.
+mod recording;
 // The served /openapi.json as real connectors publish it: descriptions, x-ms-*, host, security, headers, statuses.
 mod document;

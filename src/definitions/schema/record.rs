@@ -79,9 +79,10 @@ pub struct RelatedRecordDef {
     pub additional_properties: Vec<PropertyDef>,
 }
 
-/// One CRM record, as written in a data file.
+/// One CRM record, as written in a data file; read through `Written`, so
+/// that the fields' checks across each other run as the file is read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "Written")]
 pub struct RecordDef {
     pub record_type: NonEmpty,
     pub record_id: NonEmpty,
@@ -99,6 +100,71 @@ pub struct RecordDef {
     /// no trigger of its own, e.g. `"503,503,200"` or `"429; times=2"`.
     #[serde(default)]
     pub simulate: Option<TriggerText>,
+    /// The connector has more activities than `activities` holds (a
+    /// recording that saw only the first pages): a page that reaches the
+    /// end of the list says `hasMoreResults: true`. Needs `activities`.
+    #[serde(default)]
+    pub more_activities: bool,
+    /// As `more_activities`, for `related_records`.
+    #[serde(default)]
+    pub more_related_records: bool,
+}
+
+/// `RecordDef` as the file writes it, before the checks across fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Written {
+    record_type: NonEmpty,
+    record_id: NonEmpty,
+    #[serde(default)]
+    state: RecordState,
+    #[serde(default)]
+    restriction: Option<Restriction>,
+    #[serde(default)]
+    activities: Option<Vec<ActivityDef>>,
+    #[serde(default)]
+    related_records: Option<Vec<RelatedRecordDef>>,
+    #[serde(default)]
+    simulate: Option<TriggerText>,
+    #[serde(default)]
+    more_activities: bool,
+    #[serde(default)]
+    more_related_records: bool,
+}
+
+impl TryFrom<Written> for RecordDef {
+    type Error = String;
+    fn try_from(w: Written) -> Result<RecordDef, String> {
+        for (more, list, name) in [
+            (w.more_activities, w.activities.is_some(), "activities"),
+            (
+                w.more_related_records,
+                w.related_records.is_some(),
+                "relatedRecords",
+            ),
+        ] {
+            if more && !list {
+                return Err(format!(
+                    "record {} '{}': more{}{} needs the {name} list it continues (without it the list is generated)",
+                    w.record_type.0,
+                    w.record_id.0,
+                    name[..1].to_ascii_uppercase(),
+                    &name[1..]
+                ));
+            }
+        }
+        Ok(RecordDef {
+            record_type: w.record_type,
+            record_id: w.record_id,
+            state: w.state,
+            restriction: w.restriction,
+            activities: w.activities,
+            related_records: w.related_records,
+            simulate: w.simulate,
+            more_activities: w.more_activities,
+            more_related_records: w.more_related_records,
+        })
+    }
 }
 
 impl RecordDef {
@@ -170,6 +236,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("unknown field `activites`"), "{error}");
+    }
+
+    #[test]
+    fn a_more_flag_needs_the_list_it_continues() {
+        let cases = [
+            (r#""activities": [], "moreActivities": true"#, true),
+            (r#""moreActivities": true"#, false),
+            (r#""relatedRecords": [], "moreRelatedRecords": true"#, true),
+            (r#""activities": [], "moreRelatedRecords": true"#, false),
+            (r#""moreActivities": false"#, true),
+            (r#""moreActivities": "yes""#, false),
+        ];
+        for (fields, ok) in cases {
+            let json = format!(r#"{{"recordType": "account", "recordId": "A-1", {fields}}}"#);
+            let parsed = serde_json::from_str::<RecordDef>(&json);
+            assert_eq!(parsed.is_ok(), ok, "{json}: {parsed:?}");
+        }
+        let error = serde_json::from_str::<RecordDef>(
+            r#"{"recordType": "account", "recordId": "A-1", "moreActivities": true}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("moreActivities needs the activities list"),
+            "{error}"
+        );
     }
 
     #[test]
