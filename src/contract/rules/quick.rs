@@ -10,13 +10,15 @@
 //! would find no failure and no warning (the latency budget aside, which
 //! the caller checks); on anything unusual (a null, a number where a string
 //! belongs, a duplicate field, an invalid request, an error status) it says
-//! `false` and the caller runs `every` for the exact findings. The unit
-//! tests hold it to that on every case the rules' own tests use.
+//! `false` and the caller runs `every` for the exact findings. Its unit test
+//! holds it to `every` on conforming answers and on each way of breaking one
+//! (a review found arrays read as objects and skipped values escaping
+//! serde_json's checks; both are cases now).
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
 use super::Sent;
 use crate::contract::Operation;
@@ -66,57 +68,149 @@ pub fn conforming(sent: &Sent, status: u16, content_type: Option<&str>, body: &[
     })
 }
 
-#[derive(Deserialize)]
+/// The envelope, read as a JSON object only (serde's derive would also take
+/// an array for a struct) and strictly: a duplicate key or a null sends the
+/// answer to the full rules.
 struct Envelope<'a> {
-    #[serde(borrow)]
     value: Vec<Item<'a>>,
-    #[serde(default, rename = "hasMoreResults", deserialize_with = "present")]
-    _has_more: Option<bool>,
 }
 
-/// Every field either operation's items may have; a string field is
-/// borrowed from the body unless it holds escapes. A null anywhere fails
-/// the parse (`present`), and so sends the answer to the full rules.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Envelope<'de>, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Envelope<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object with a value array")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+                let (mut value, mut more) = (None, None);
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    match key.0.as_ref() {
+                        "value" if value.is_none() => {
+                            value = Some(map.next_value::<Vec<Item<'de>>>()?)
+                        }
+                        "hasMoreResults" if more.is_none() => {
+                            more = Some(map.next_value::<bool>()?)
+                        }
+                        "value" | "hasMoreResults" => {
+                            return Err(A::Error::custom("a duplicate key"));
+                        }
+                        _ => map.next_value::<Skip>().map(|_| ())?,
+                    }
+                }
+                let value = value.ok_or_else(|| A::Error::custom("no value"))?;
+                Ok(Envelope { value })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
+
+/// The string fields either operation's items may have, by name.
+const NAMES: [&str; 9] = [
+    "title",
+    "description",
+    "dateTime",
+    "url",
+    "recordId",
+    "recordType",
+    "recordTypeDisplayName",
+    "recordTypePluralDisplayName",
+    "recordTitle",
+];
+
+/// One item: its string fields (borrowed from the body unless they hold
+/// escapes), read as a JSON object only; `additionalProperties` must be an
+/// object of strings; any other key is skipped (the rules allow them).
 struct Item<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
-    title: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    description: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    date_time: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    url: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    record_id: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    record_type: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    record_type_display_name: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    record_type_plural_display_name: Option<Text<'a>>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    record_title: Option<Text<'a>>,
-    #[serde(default, rename = "additionalProperties", deserialize_with = "present")]
-    _additional_properties: Option<StringMap>,
+    texts: [Option<Text<'a>>; NAMES.len()],
+}
+
+impl<'de> Deserialize<'de> for Item<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Item<'de>, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Item<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an item object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item<'de>, A::Error> {
+                let mut item = Item {
+                    texts: Default::default(),
+                };
+                let mut properties = false;
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    let key = key.0.as_ref();
+                    match NAMES.iter().position(|n| *n == key) {
+                        Some(i) => match item.texts.get_mut(i) {
+                            Some(slot @ None) => *slot = Some(map.next_value::<Text<'de>>()?),
+                            _ => return Err(A::Error::custom("a duplicate key")),
+                        },
+                        None if key == "additionalProperties" && !properties => {
+                            properties = true;
+                            map.next_value::<StringMap>()?;
+                        }
+                        None if key == "additionalProperties" => {
+                            return Err(A::Error::custom("a duplicate key"));
+                        }
+                        None => map.next_value::<Skip>().map(|_| ())?,
+                    }
+                }
+                Ok(item)
+            }
+        }
+        d.deserialize_map(Fields)
+    }
 }
 
 impl Item<'_> {
     fn text(&self, name: &str) -> Option<&str> {
-        let field = match name {
-            "title" => &self.title,
-            "description" => &self.description,
-            "dateTime" => &self.date_time,
-            "url" => &self.url,
-            "recordId" => &self.record_id,
-            "recordType" => &self.record_type,
-            "recordTypeDisplayName" => &self.record_type_display_name,
-            "recordTypePluralDisplayName" => &self.record_type_plural_display_name,
-            "recordTitle" => &self.record_title,
-            _ => return None,
-        };
-        field.as_ref().map(|t| t.0.as_ref())
+        let i = NAMES.iter().position(|n| *n == name)?;
+        self.texts.get(i)?.as_ref().map(|t| t.0.as_ref())
+    }
+}
+
+/// Any JSON value, read through (so serde_json's depth limit and number
+/// checks apply, as they do to the full rules' parse) and dropped.
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        struct Anything;
+        impl<'de> Visitor<'de> for Anything {
+            type Value = Skip;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+                while map.next_entry::<Skip, Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+        }
+        d.deserialize_any(Anything)
     }
 }
 
@@ -143,11 +237,6 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
-/// A present field's value: unlike serde's own `Option`, a null is an error.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
-
 /// An object whose values are all strings, read without keeping them.
 struct StringMap;
 
@@ -160,7 +249,7 @@ impl<'de> Deserialize<'de> for StringMap {
                 f.write_str("an object of strings")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StringMap, A::Error> {
-                while map.next_entry::<IgnoredAny, Text<'de>>()?.is_some() {}
+                while map.next_entry::<Skip, Text<'de>>()?.is_some() {}
                 Ok(StringMap)
             }
         }
@@ -365,6 +454,20 @@ mod tests {
                 want,
                 "{what}"
             );
+        }
+        // Broke (review): serde's derive read a struct from an array, and
+        // IgnoredAny skipped values serde_json's own parse refuses.
+        for body in [
+            "[[]]".to_owned(),
+            r#"{"value":[["t","d","2026-11-20T10:00:00Z"]]}"#.to_owned(),
+            r#"{"value":[],"x":1e400}"#.to_owned(),
+            format!(
+                r#"{{"value":[],"x":{}{}}}"#,
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+        ] {
+            assert!(!agrees(ACTS, Q, 200, &body), "{body}");
         }
         let duplicate = r#"{"value": [{"title": "a", "title": "", "description": "d", "dateTime": "2026-11-20T10:00:00Z"}]}"#;
         assert!(!agrees(ACTS, Q, 200, duplicate), "a duplicate field");
