@@ -81,16 +81,19 @@ pub fn parse_public_url(value: &str) -> Result<String, String> {
     Ok(format!("{scheme}://{host}"))
 }
 
-/// `--upstream`'s check: an http(s) URL with a host and no query or
-/// fragment (a path prefix is fine). The message never repeats the URL: it
-/// may carry credentials.
+/// `--upstream`'s check: an http(s) URL with a host and no user, password,
+/// query or fragment (a path prefix is fine). Credentials in the URL are
+/// refused: the client would turn them into a second `Authorization` next
+/// to the one the caller sends, and the URL is shown in answers and the
+/// admin API. The message never repeats the URL.
 pub fn upstream_url(value: &str) -> Result<reqwest::Url, String> {
     reqwest::Url::parse(value.trim_end_matches('/'))
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
         .filter(|u| u.query().is_none() && u.fragment().is_none())
+        .filter(|u| u.username().is_empty() && u.password().is_none())
         .ok_or_else(|| {
-            "--upstream must be an http:// or https:// base URL without query or fragment"
+            "--upstream must be an http:// or https:// base URL without user, password, query or fragment (the caller's own Authorization is passed on)"
                 .to_owned()
         })
 }
@@ -101,11 +104,7 @@ mod tests {
 
     #[test]
     fn an_upstream_is_an_http_or_https_base_url_and_its_error_never_repeats_it() {
-        for good in [
-            "http://127.0.0.1:8081",
-            "https://connector.example.com/v1/",
-            "https://u:p@h.example",
-        ] {
+        for good in ["http://127.0.0.1:8081", "https://connector.example.com/v1/"] {
             assert!(upstream_url(good).is_ok(), "{good}");
         }
         for bad in [
@@ -113,6 +112,7 @@ mod tests {
             "connector.example.com",
             "https://h/x?code=s3cret",
             "https://h/#s3cret",
+            "https://u:s3cret@h.example",
             "",
         ] {
             let error = upstream_url(bad).unwrap_err();

@@ -102,10 +102,10 @@ async fn a_simulated_answer_never_reaches_the_upstream() {
 
     let throttled = proxy.get(RECORDS, &[("X-Simulate-Error", "429")]).await;
     assert_error(throttled, 429, "REQUEST_THROTTLED").await;
-    let reset = proxy
+    let malformed = proxy
         .get_raw(RECORDS, &[("X-Simulate-Error", "MALFORMED_JSON")])
         .await;
-    assert_eq!(reset.status().as_u16(), 200);
+    assert_eq!(malformed.status().as_u16(), 200);
 
     assert!(seen(&upstream).await.is_empty(), "nothing went up");
     let state = json_of(proxy.get("/__admin/proxy", &[]).await).await;
@@ -145,12 +145,10 @@ async fn an_upstream_that_refuses_or_hangs_answers_502_or_504_without_its_creden
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let proxy = proxy_to(
-        &format!("http://user:s3cret@127.0.0.1:{port}"),
-        Config::default(),
-    )
-    .await;
-    let refused = proxy.get(RECORDS, &[]).await;
+    let proxy = proxy_to(&format!("http://127.0.0.1:{port}"), Config::default()).await;
+    let refused = proxy
+        .get(RECORDS, &[("Authorization", "Bearer s3cret")])
+        .await;
     let body = assert_error(refused, 502, "UPSTREAM_UNAVAILABLE").await;
     assert_eq!(
         body["details"]["upstream"],
@@ -163,7 +161,19 @@ async fn an_upstream_that_refuses_or_hangs_answers_502_or_504_without_its_creden
         "{body}"
     );
     assert!(!body.to_string().contains("s3cret"), "{body}");
+    let journal = json_of(proxy.get("/__admin/requests", &[]).await).await;
+    assert!(!journal.to_string().contains("s3cret"), "{journal}");
     proxy.stop().await;
+    // Credentials in --upstream are refused at start-up (the URL is shown).
+    let checked = Config {
+        upstream: Some(format!("http://user:s3cret@127.0.0.1:{port}")),
+        ..Config::default()
+    }
+    .checked();
+    assert!(
+        checked.as_ref().is_err_and(|e| !e.contains("s3cret")),
+        "{checked:?}"
+    );
 
     // An upstream slower than --upstream-timeout.
     let slow = spawn_plain(Config {
