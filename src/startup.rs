@@ -23,6 +23,8 @@ const GET_HEAD: &str = "GET, HEAD";
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
+    /// Kept to finish what outlives the server (the proxy's recording).
+    state: web::Data<AppState>,
     host: String,
     port: u16,
 }
@@ -85,6 +87,7 @@ impl Application {
         })
         .to_string();
         let state = web::Data::new(state);
+        let kept = state.clone();
         let routes_config = config.clone();
         let mut server = HttpServer::new(move || {
             let routes_config = routes_config.clone();
@@ -116,6 +119,7 @@ impl Application {
             .run();
         Ok(Application {
             server,
+            state: kept,
             host: config.host,
             port,
         })
@@ -143,8 +147,14 @@ impl Application {
     }
 
     /// Serves until stopped by the handle or a signal (SIGINT, SIGTERM).
+    /// Once stopped, the proxy's recording writes what it still holds (a
+    /// worker may drop its state after `main` has returned).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let stopped = self.server.await;
+        if let Some(upstream) = &self.state.upstream {
+            upstream.finish();
+        }
+        stopped
     }
 }
 

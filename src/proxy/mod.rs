@@ -120,6 +120,14 @@ impl Upstream {
         }))
     }
 
+    /// Once the server has stopped: waits until the recording (if any) has
+    /// written every answer handed to it.
+    pub fn finish(&self) {
+        if let Some(recorder) = &self.recorder {
+            recorder.finish();
+        }
+    }
+
     pub fn status(&self) -> Status<'_> {
         let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
         Status {

@@ -36,7 +36,7 @@ const MAX_IN_FLIGHT: usize = 16 * 1024 * 1024;
 #[derive(Debug)]
 pub struct Recorder {
     /// `None` once dropped: the thread then writes what is queued and ends.
-    sender: Option<mpsc::SyncSender<Answer>>,
+    sender: Option<mpsc::SyncSender<Message>>,
     thread: Option<std::thread::JoinHandle<()>>,
     file: PathBuf,
     shared: Arc<Shared>,
@@ -58,7 +58,7 @@ struct Shared {
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     pub on: bool,
-    /// The data file (written once the first answer is recorded).
+    /// The data file (created at start-up as `{}`).
     pub file: Option<String>,
     /// Records and answers in the file as last written.
     pub records: u64,
@@ -99,7 +99,12 @@ impl Recorder {
                 dir.display()
             )
         })?;
-        let file = file_name(dir, time::OffsetDateTime::now_utc());
+        let file = reserve(dir, time::OffsetDateTime::now_utc()).map_err(|e| {
+            format!(
+                "--record {}: cannot create the recording: {e}",
+                dir.display()
+            )
+        })?;
         let shared = Arc::new(Shared::default());
         let (sender, receiver) = mpsc::sync_channel(QUEUE);
         let (thread_file, thread_shared) = (file.clone(), Arc::clone(&shared));
@@ -155,10 +160,24 @@ impl Recorder {
             language,
             body: body.clone(),
         };
-        let sent = self.sender.as_ref().map(|s| s.try_send(answer));
+        let sent = self
+            .sender
+            .as_ref()
+            .map(|s| s.try_send(Message::Answer(answer)));
         if !matches!(sent, Some(Ok(()))) {
             self.shared.in_flight.fetch_sub(size, Ordering::Relaxed);
             self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Waits (at most 10 s) until every answer handed over so far is merged
+    /// and written: the server calls it once it has stopped, since the
+    /// worker that drops the last state may outlive `main`.
+    pub fn finish(&self) {
+        let Some(sender) = &self.sender else { return };
+        let (reply, done) = mpsc::sync_channel(1);
+        if sender.send(Message::Flush(reply)).is_ok() {
+            let _ = done.recv_timeout(std::time::Duration::from_secs(10));
         }
     }
 
@@ -199,31 +218,68 @@ fn served(tag: &str) -> Option<Language> {
         .find(|l| l.tag().eq_ignore_ascii_case(primary))
 }
 
-/// `DIR/recorded-20261202T035500Z.json`, with `-2`, `-3`... when a run of
-/// the same second left one.
-fn file_name(dir: &Path, start: time::OffsetDateTime) -> PathBuf {
+/// What the recording thread is handed: an answer, or a request to say
+/// when everything before it is written.
+enum Message {
+    Answer(Answer),
+    Flush(mpsc::SyncSender<()>),
+}
+
+/// Creates this run's file, `DIR/recorded-20261202T035500Z.json` (`-2`,
+/// `-3`... when a run of the same second has one), as an empty data file
+/// that only its owner can read (it holds customer data). Created with
+/// `create_new`, so two runs can never pick the same name.
+fn reserve(dir: &Path, start: time::OffsetDateTime) -> std::io::Result<PathBuf> {
     let stamp = start
         .format(time::macros::format_description!(
             "[year][month][day]T[hour][minute][second]Z"
         ))
         .unwrap_or_else(|_| start.unix_timestamp().to_string());
-    (1..)
-        .map(|n| match n {
+    for n in 1..1000 {
+        let path = match n {
             1 => dir.join(format!("recorded-{stamp}.json")),
             n => dir.join(format!("recorded-{stamp}-{n}.json")),
-        })
-        .find(|path| !path.exists())
-        .unwrap_or_else(|| dir.join(format!("recorded-{stamp}.json")))
+        };
+        match private_file(&path, true) {
+            Ok(mut file) => {
+                file.write_all(b"{}\n")?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no free file name for this second"))
+}
+
+/// Opens `path` for writing with mode 0600 (a new file when `new`).
+fn private_file(path: &Path, new: bool) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).mode(0o600);
+    match new {
+        true => options.create_new(true),
+        false => options.create(true).truncate(true),
+    };
+    options.open(path)
 }
 
 /// The recording thread: merges what arrives, and writes the file once per
 /// batch that changed it. Ends when the recorder is dropped.
-fn run(receiver: &mpsc::Receiver<Answer>, file: &Path, shared: &Shared) {
+fn run(receiver: &mpsc::Receiver<Message>, file: &Path, shared: &Shared) {
     let mut recording = Recording::default();
     let mut answers = 0;
     while let Ok(first) = receiver.recv() {
         let mut changed = false;
-        for answer in std::iter::once(first).chain(receiver.try_iter()) {
+        let mut flushed = Vec::new();
+        for message in std::iter::once(first).chain(receiver.try_iter()) {
+            let answer = match message {
+                Message::Answer(answer) => answer,
+                Message::Flush(reply) => {
+                    flushed.push(reply);
+                    continue;
+                }
+            };
             shared
                 .in_flight
                 .fetch_sub(answer.body.len(), Ordering::Relaxed);
@@ -248,9 +304,18 @@ fn run(receiver: &mpsc::Receiver<Answer>, file: &Path, shared: &Shared) {
                 }
             }
         }
-        if !changed {
-            continue;
+        if changed {
+            write_recording(&recording, answers, file, shared);
         }
+        for reply in flushed {
+            let _ = reply.send(());
+        }
+    }
+}
+
+/// Renders and writes the recording, within the 16 MiB a data file may hold.
+fn write_recording(recording: &Recording, answers: u64, file: &Path, shared: &Shared) {
+    {
         let text = recording.render();
         if text.len() as u64 > crate::definitions::files::MAX_FILE_BYTES {
             shared.full.store(true, Ordering::Relaxed);
@@ -258,7 +323,7 @@ fn run(receiver: &mpsc::Receiver<Answer>, file: &Path, shared: &Shared) {
                 "recording stopped: the file would be over the 16 MiB a data file may hold (the bound); {} keeps what was recorded",
                 file.display()
             );
-            continue;
+            return;
         }
         match write(file, &text) {
             Ok(()) => {
@@ -281,8 +346,12 @@ fn run(receiver: &mpsc::Receiver<Answer>, file: &Path, shared: &Shared) {
 /// file's name does not end in `.json`, so `--scenarios` never loads it.
 fn write(file: &Path, text: &[u8]) -> std::io::Result<()> {
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-    let temp = file.with_file_name(format!(".{}.tmp", name.unwrap_or_default()));
-    let mut out = std::fs::File::create(&temp)?;
+    let temp = file.with_file_name(format!(
+        ".{}.{}.tmp",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
+    let mut out = private_file(&temp, false)?;
     out.write_all(text)?;
     out.sync_all()?;
     drop(out);
@@ -309,23 +378,27 @@ mod tests {
     }
 
     #[test]
-    fn the_file_is_named_by_the_start_second_and_never_overwrites_another_run() {
+    fn the_file_is_named_by_the_start_second_never_taken_twice_and_private() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = std::env::temp_dir().join(format!("crm-mock-name-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let start = time::macros::datetime!(2026-12-02 03:55:00.7 UTC);
-        let first = file_name(&dir, start);
+        let first = reserve(&dir, start).unwrap();
         assert_eq!(first, dir.join("recorded-20261202T035500Z.json"));
+        // Broke (review): the name was checked with exists() and written
+        // later, so two runs of one second could both pick it.
+        let second = reserve(&dir, start).unwrap();
+        assert_eq!(second, dir.join("recorded-20261202T035500Z-2.json"));
         write(&first, b"{}").unwrap();
-        assert_eq!(
-            file_name(&dir, start),
-            dir.join("recorded-20261202T035500Z-2.json")
-        );
+        let mode = std::fs::metadata(&first).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "customer data: the owner's alone");
         let names: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
             .map(|e| e.file_name())
             .collect();
-        assert_eq!(names.len(), 1, "no temp file is left behind: {names:?}");
+        assert_eq!(names.len(), 2, "no temp file is left behind: {names:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
