@@ -334,3 +334,30 @@ async fn an_upstream_that_closes_the_connection_or_answers_garbage_is_unavailabl
         proxy.stop().await;
     }
 }
+
+// The exact header set that comes back: end-to-end ones as sent, not the
+// hop-by-hop ones (those the upstream's Connection names included), not its Date.
+#[actix_web::test]
+async fn end_to_end_answer_headers_come_back_and_hop_by_hop_ones_do_not() {
+    let reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\
+X-Upstream: yes\r\nRetry-After: 7\r\nConnection: close, x-hop\r\nx-hop: dropped\r\n\
+Keep-Alive: timeout=5\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\n\r\n{\"value\": []}";
+    let proxy = proxy_to(raw_upstream(reply).as_str(), Config::default()).await;
+
+    let answer = proxy.get(RECORDS, &[]).await;
+
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(header(&answer, "x-upstream"), Some("yes"));
+    assert_eq!(header(&answer, "retry-after"), Some("7"));
+    assert_eq!(header(&answer, "content-type"), Some("application/json"));
+    for hop in ["x-hop", "keep-alive"] {
+        assert_eq!(header(&answer, hop), None, "{hop}");
+    }
+    assert_ne!(
+        header(&answer, "date"),
+        Some("Mon, 01 Jan 2024 00:00:00 GMT"),
+        "this server's own Date"
+    );
+    assert_eq!(answer.text().await.unwrap(), r#"{"value": []}"#);
+    proxy.stop().await;
+}
