@@ -35,9 +35,9 @@ fn listed(name: &str, connection: &[&str]) -> bool {
     connection.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
 
-fn connection_names<'a>(headers: &[(&'a str, &'a [u8])]) -> Vec<&'a str> {
+/// The header names the `Connection` values list (hop-by-hop by that).
+fn connection_names<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<&'a str> {
     headers
-        .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
         .filter_map(|(_, v)| std::str::from_utf8(v).ok())
         .flat_map(|v| v.split(',').map(str::trim))
@@ -47,7 +47,7 @@ fn connection_names<'a>(headers: &[(&'a str, &'a [u8])]) -> Vec<&'a str> {
 /// The request headers to send up, from the client's (names lower case, as
 /// actix gives them).
 pub fn upward(headers: &[(&str, &[u8])]) -> Vec<(String, Vec<u8>)> {
-    let connection = connection_names(headers);
+    let connection = connection_names(headers.iter().copied());
     headers
         .iter()
         .filter(|(name, _)| {
@@ -96,6 +96,19 @@ pub fn upward_query(raw: &str) -> String {
 /// hop-by-hop ones and `Date` (the server writes its own) do not.
 pub fn downward(name: &str, connection: &[&str]) -> bool {
     !HOP_BY_HOP.contains(&name) && name != "date" && !listed(name, connection)
+}
+
+/// The answer headers that come back (`downward`), from all the upstream sent.
+pub fn downward_all(all: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    let connection: Vec<String> =
+        connection_names(all.iter().map(|(n, v)| (n.as_str(), v.as_slice())))
+            .into_iter()
+            .map(str::to_ascii_lowercase)
+            .collect();
+    let connection: Vec<&str> = connection.iter().map(String::as_str).collect();
+    all.into_iter()
+        .filter(|(n, _)| downward(n, &connection))
+        .collect()
 }
 
 #[cfg(test)]

@@ -218,17 +218,7 @@ impl Upstream {
                 return Err(self.violation(&violations));
             }
         }
-        let connection: Vec<String> = all_headers
-            .iter()
-            .filter(|(n, _)| n == "connection")
-            .filter_map(|(_, v)| std::str::from_utf8(v).ok())
-            .flat_map(|v| v.split(',').map(|s| s.trim().to_ascii_lowercase()))
-            .collect();
-        let connection: Vec<&str> = connection.iter().map(String::as_str).collect();
-        let headers = all_headers
-            .into_iter()
-            .filter(|(n, _)| headers::downward(n, &connection))
-            .collect();
+        let headers = headers::downward_all(all_headers);
         Ok(Forwarded {
             status,
             headers,
