@@ -1,8 +1,8 @@
 //! `verify` against this server, in the configurations a client runs it
 //! in: each rule either passes or is skipped for a reason that
 //! configuration cannot give (no token to refuse without `--auth bearer`,
-//! no CRM to mismatch without `--crm-type`), and across the configurations
-//! every rule passes at least once. None fails or warns anywhere.
+//! no CRM to mismatch without `--crm-type`); with all of them at once,
+//! every rule passes. None fails or warns anywhere.
 
 use std::collections::BTreeSet;
 
@@ -127,6 +127,35 @@ fn cases() -> Vec<Case> {
                 "error.crm-mismatch",
                 "document.operations",
             ],
+        },
+        Case {
+            what: "all of them at once: every rule passes, none skipped",
+            config: Config {
+                auth: AuthMode::Bearer,
+                expired_tokens: vec!["expired-token".into()],
+                crm_type: Some(CrmType::Salesforce),
+                crm_org_url: Some("contoso.my.salesforce.com".into()),
+                rate_limit: Some("90/min".parse::<RateLimit>().unwrap()),
+                ..Config::default()
+            },
+            args: [
+                "--header",
+                "Authorization: Bearer good-token",
+                "--bad-token",
+                "expired-token",
+                "--crm-type",
+                "Salesforce",
+                "--crm-org-url",
+                "contoso.my.salesforce.com",
+                "--missing-record",
+                DELETED,
+                "--openapi",
+                "DOC",
+                "--probe-throttling",
+            ]
+            .map(String::from)
+            .to_vec(),
+            skips: &[],
         },
     ]
 }
