@@ -121,6 +121,9 @@ pub struct Decision {
     pub interval: Duration,
     pub session: Option<String>,
     pub retry_after_violation: bool,
+    /// Proxy mode: who an upstream answer's Retry-After throttles (set only
+    /// when the answer comes from the upstream).
+    pub compliance: Option<session::Throttled>,
 }
 
 /// What steps 3-9 answer, before step 10 builds the success body.
@@ -142,6 +145,7 @@ pub fn handle(state: &AppState, operation: Operation, inputs: &Inputs) -> Decisi
         interval: Duration::ZERO,
         session: None,
         retry_after_violation: false,
+        compliance: None,
     })
 }
 
@@ -219,6 +223,12 @@ fn decide(
     // deadline where it was: without a trigger, a throttled client's
     // Retry-After can only come from that answer.
     let early_retry = chosen.is_none() && throttled_for.is_some();
+    // 10 in proxy mode: the upstream answers, so its Retry-After (if any)
+    // throttles this client too, once the edge has it (`upstream_throttle`).
+    let upstream = state.upstream.is_some()
+        && answer.error.is_none()
+        && answer.fault.is_none_or(Fault::sends_body);
+    let compliance = upstream.then(|| caller.compliance.clone());
     if let Some(seconds) = answer.error.as_ref().and_then(|e| e.retry_after)
         && !early_retry
     {
@@ -236,9 +246,7 @@ fn decide(
             Some(error) => Err(error),
             // 10. The upstream's answer in proxy mode (unless a fault answers
             // without a body), else the page of data.
-            None if state.upstream.is_some() && answer.fault.is_none_or(Fault::sends_body) => {
-                Ok(Body::Upstream(language))
-            }
+            None if upstream => Ok(Body::Upstream(language)),
             None => Ok(Body::Page(success(defs, operation, query, language))),
         },
         fault: answer.fault,
@@ -250,7 +258,18 @@ fn decide(
         interval: answer.interval,
         session: Some(caller.session),
         retry_after_violation: throttled_for.is_some(),
+        compliance,
     })
+}
+
+/// Proxy mode: the upstream answered `compliance`'s request with
+/// `Retry-After: seconds`, which throttles that client as this server's
+/// own answers do (`deadline`).
+pub fn upstream_throttle(state: &AppState, compliance: session::Throttled, seconds: u64) {
+    let now = Instant::now();
+    state
+        .sessions()
+        .throttle(compliance, deadline(seconds, now), now);
 }
 
 /// Step 3's answer for the element `step` picked; a scenario error is kept

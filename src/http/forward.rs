@@ -59,6 +59,15 @@ pub async fn answer(
         }
         Ok(forwarded) => {
             upstream.record(operation, req.query_string(), language, &forwarded);
+            // The upstream's Retry-After throttles this client as ours do.
+            let seconds = forwarded
+                .headers
+                .iter()
+                .find(|(n, _)| n == "retry-after")
+                .and_then(|(_, v)| std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok());
+            if let (Some(seconds), Some(compliance)) = (seconds, decision.compliance.clone()) {
+                crate::connector::upstream_throttle(state, compliance, seconds);
+            }
             match decision.fault {
                 Some(fault @ (Fault::TruncatedBody | Fault::SlowBody)) => {
                     let success = Success {

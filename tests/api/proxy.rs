@@ -361,3 +361,32 @@ Keep-Alive: timeout=5\r\nDate: Mon, 01 Jan 2024 00:00:00 GMT\r\n\r\n{\"value\": 
     assert_eq!(answer.text().await.unwrap(), r#"{"value": []}"#);
     proxy.stop().await;
 }
+
+// An upstream's Retry-After throttles the client as this server's own do:
+// coming back early is answered by the proxy (and recorded), not sent up.
+#[actix_web::test]
+async fn an_upstream_retry_after_throttles_the_client_and_an_early_retry_stays_here() {
+    let reply = b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n\
+Content-Length: 34\r\nRetry-After: 30\r\n\r\n{\"errorCode\": \"REQUEST_THROTTLED\"}";
+    let proxy = proxy_to(raw_upstream(reply).as_str(), Config::default()).await;
+
+    let first = proxy.get(RECORDS, &[]).await;
+    assert_eq!(first.status().as_u16(), 429, "the upstream's 429");
+    let early = proxy.get(RECORDS, &[]).await;
+    let body = assert_error(early, 429, "REQUEST_THROTTLED").await;
+
+    assert!(
+        body["details"]["retryAfterSeconds"]
+            .as_u64()
+            .is_some_and(|s| s <= 30),
+        "{body}"
+    );
+    let state = json_of(proxy.get("/__admin/proxy", &[]).await).await;
+    assert_eq!(
+        state["forwarded"], 1,
+        "the early retry did not go up: {state}"
+    );
+    let flagged = json_of(proxy.get("/__admin/requests?violation=true", &[]).await).await;
+    assert_eq!(flagged["count"], 1, "{flagged}");
+    proxy.stop().await;
+}
