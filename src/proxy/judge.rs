@@ -51,12 +51,11 @@ impl Judge {
                 .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
                 .collect::<Vec<_>>()
         };
-        // The headers are read by the full rules alone (the activityId).
-        let mut sent = Sent {
+        let sent = Sent {
             operation: Some(operation),
             target: format!("upstream ?{query}"),
             query: decode(query),
-            headers: Vec::new(),
+            headers: text(headers),
         };
         let budget = Duration::from_millis(LATENCY_BUDGET_MS);
         // The common case, a conforming 200, without building a JSON tree.
@@ -67,7 +66,6 @@ impl Judge {
         if elapsed <= budget && rules::quick::conforming(&sent, status, content_type, body) {
             return Vec::new();
         }
-        sent.headers = text(headers);
         let exchange = Exchange {
             sent,
             got: Got::new(status, text(answer_headers), body.to_vec(), elapsed),

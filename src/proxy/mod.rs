@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use reqwest::Url;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -34,8 +35,7 @@ pub const MAX_UPSTREAM_BODY: usize = 4 * 1024 * 1024;
 #[derive(Debug)]
 pub struct Upstream {
     client: reqwest::Client,
-    /// Each operation's upstream URL, without a query.
-    urls: [String; 2],
+    base: Url,
     /// The base URL without credentials: what details, logs and the admin
     /// API show.
     shown: String,
@@ -101,23 +101,14 @@ impl Upstream {
             .map_err(|e| format!("cannot build the upstream client: {e}"))?;
         let path =
             |own: &Option<String>, default: &str| own.clone().unwrap_or_else(|| default.to_owned());
-        let paths = [
-            path(&config.upstream_activities_path, &config.activities_path),
-            path(&config.upstream_records_path, &config.records_path),
-        ];
-        // Each operation's URL without its query, made once: a request adds
-        // its query and the client parses the URL once (building it from a
-        // `Url` per request parsed it three times, 15k instructions).
-        let urls = paths.clone().map(|path| {
-            let mut url = base.clone();
-            url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
-            url.to_string()
-        });
         Ok(Some(Upstream {
             client,
             shown: shown.as_str().trim_end_matches('/').to_owned(),
-            urls,
-            paths,
+            base,
+            paths: [
+                path(&config.upstream_activities_path, &config.activities_path),
+                path(&config.upstream_records_path, &config.records_path),
+            ],
             strict: config.upstream_strict,
             counters: Counters::default(),
             judge: judge::Judge::default(),
@@ -175,6 +166,13 @@ impl Upstream {
         }
     }
 
+    fn path(&self, operation: Operation) -> &str {
+        match operation {
+            Operation::RelatedActivities => &self.paths[0],
+            Operation::RelatedRecords => &self.paths[1],
+        }
+    }
+
     /// Forwards one request (its raw query and its headers, names in lower
     /// case) and reads the answer; the answer is judged, and under
     /// `--upstream-strict` a violating one is refused. A failure is the
@@ -186,15 +184,14 @@ impl Upstream {
         request_headers: &[(&str, &[u8])],
     ) -> Result<Forwarded, ApiError> {
         self.counters.forwarded.fetch_add(1, Ordering::Relaxed);
+        let mut url = self.base.clone();
+        url.set_path(&format!(
+            "{}{}",
+            self.base.path().trim_end_matches('/'),
+            self.path(operation)
+        ));
         let query = headers::upward_query(raw_query);
-        let prefix = match operation {
-            Operation::RelatedActivities => &self.urls[0],
-            Operation::RelatedRecords => &self.urls[1],
-        };
-        let url = match query.is_empty() {
-            true => prefix.clone(),
-            false => format!("{prefix}?{query}"),
-        };
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
         let sent = headers::upward(request_headers);
         let mut request = self.client.get(url);
         for (name, value) in &sent {
