@@ -17,6 +17,7 @@
 //! ```
 
 pub mod cli;
+mod client_tls;
 mod config;
 mod connector;
 mod contract;

@@ -93,9 +93,9 @@ impl Upstream {
         // reqwest is built without a crypto provider: install ring's.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::client_tls::config(config.upstream_insecure)?)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_millis(config.upstream_timeout))
-            .tls_danger_accept_invalid_certs(config.upstream_insecure)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| format!("cannot build the upstream client: {e}"))?;

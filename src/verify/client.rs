@@ -41,10 +41,10 @@ impl Client {
         // per process (a second call finds it installed, which is fine).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::client_tls::config(options.insecure)?)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout(Duration::from_millis(options.budget_ms)))
             .connect_timeout(GRACE)
-            .tls_danger_accept_invalid_certs(options.insecure)
             .user_agent(concat!(
                 "crm-connector-mock-verify/",
                 env!("CARGO_PKG_VERSION")

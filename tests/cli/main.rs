@@ -10,6 +10,8 @@ mod flags;
 mod serve;
 // openapi, scenarios, validate, healthcheck.
 mod subcommands;
+// The HTTP clients on a machine without CA certificates.
+mod roots;
 
 fn bin() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_crm-connector-mock"));
