@@ -153,6 +153,14 @@ else
     echo "podman exec $NAME /crm-connector-mock healthcheck: exit 0"
 fi
 
+step "verify from the image (its HTTP client on a system without CA certificates)"
+# The image is FROM scratch: no CA certificates. verify (and proxy mode) must
+# still build their client and probe; this is where that broke once.
+timeout 60 "${PODMAN[@]}" exec "$NAME" /crm-connector-mock verify "$BASE" \
+    --missing-record account/5d1e0c2b-0000-4a3b-8c7d-deleted00001 >"$WORK/verify.txt" 2>&1 \
+    || { cat "$WORK/verify.txt"; fail "verify in the container exited non-zero"; }
+tail -n 1 "$WORK/verify.txt"
+
 step "graceful stop"
 t0=$(date +%s.%N)
 podman_timed 60 stop --time 10 "$NAME" >/dev/null || fail "podman stop failed"
