@@ -43,6 +43,8 @@ mod metrics;
 mod hostile;
 // /health and /openapi.json.
 mod service;
+// The journal live: server-sent events, filters, resume.
+mod stream;
 // Proxy mode: pass-through, simulations on top, upstream failures, contract violations.
 mod proxy;
 // Recording upstream answers (--record DIR) and replaying them offline (--scenarios DIR), byte for byte.

@@ -7,6 +7,7 @@
 //! | `GET/POST/DELETE /__admin/sticky` | list, add, clear sticky scenarios |
 //! | `GET/DELETE /__admin/requests` | list (filtered) or clear the journal |
 //! | `GET /__admin/requests/count` | how many journal entries match a filter |
+//! | `GET /__admin/requests/stream` | the journal live, as server-sent events |
 //! | `POST /__admin/reset` | journal, sequences, throttling, sticky, limiter |
 //! | `POST /__admin/reload` | re-read the scenario and data files |
 //! | `GET /__admin/proxy` | proxy mode: the upstream and its counters |
@@ -34,6 +35,7 @@ use crate::http::fallback::{method_not_allowed, route_not_found};
 
 mod requests;
 mod sticky;
+mod stream;
 
 use requests::{clear_requests, count_requests, list_requests};
 use sticky::{add_sticky, clear_sticky, list_sticky};
@@ -67,6 +69,11 @@ pub fn scope() -> actix_web::Scope<
                 .get(list_requests)
                 .delete(clear_requests)
                 .default_service(method_not_allowed("GET, DELETE")),
+        )
+        .service(
+            web::resource("/requests/stream")
+                .get(stream::stream_requests)
+                .default_service(method_not_allowed("GET")),
         )
         .service(
             web::resource("/requests/count")

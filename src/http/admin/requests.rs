@@ -70,6 +70,7 @@ fn filter(req: &HttpRequest) -> Result<Filter, ApiError> {
         session: text("session"),
         since,
         violation,
+        after: None,
     })
 }
 
@@ -107,6 +108,10 @@ fn page_of(req: &HttpRequest) -> Result<(usize, usize), ApiError> {
 /// One page of the journal, oldest arrival first. The page is copied out of
 /// the journal (each slot locked for a moment) and serialized afterwards,
 /// so a listing never holds up the requests being recorded.
+pub(super) fn filter_of(req: &HttpRequest) -> Result<Filter, ApiError> {
+    filter(req)
+}
+
 pub(super) async fn list_requests(
     ctx: RequestContext,
     req: HttpRequest,

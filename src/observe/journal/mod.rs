@@ -20,6 +20,7 @@ use crossbeam_utils::CachePadded;
 use time::OffsetDateTime;
 
 mod entry;
+pub mod feed;
 mod redact;
 
 pub use entry::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, Target, keep_str};
@@ -33,6 +34,8 @@ pub struct Filter {
     pub session: Option<String>,
     pub since: Option<OffsetDateTime>,
     pub violation: Option<ViolationFilter>,
+    /// Only entries that arrived after this id (the stream's `Last-Event-ID`).
+    pub after: Option<u64>,
 }
 
 /// `violation=`: a Retry-After violation or not, or a contract violation
@@ -44,7 +47,7 @@ pub enum ViolationFilter {
 }
 
 impl Filter {
-    fn matches(&self, e: &Entry) -> bool {
+    pub fn matches(&self, e: &Entry) -> bool {
         self.operation
             .as_deref()
             .is_none_or(|o| e.operation.is_some_and(|eo| eo.eq_ignore_ascii_case(o)))
@@ -61,6 +64,7 @@ impl Filter {
             && self
                 .since
                 .is_none_or(|since| e.at >= SystemTime::from(since))
+            && self.after.is_none_or(|after| e.id > after)
             && self.violation.is_none_or(|v| match v {
                 ViolationFilter::RetryAfter(v) => v == e.retry_after_violation,
                 ViolationFilter::Contract => !e.contract_violations.is_empty(),
@@ -92,6 +96,8 @@ pub struct Journal {
     /// Evictions counted before the last clear; also serializes clear/reset.
     evicted_before: Mutex<u64>,
     violations: CachePadded<AtomicU64>,
+    /// The live feed of what is recorded (`feed`).
+    pub feed: feed::Feed,
 }
 
 /// One page of a listing, copied out of the journal.
@@ -112,6 +118,7 @@ impl Journal {
             slots: (0..capacity).map(|_| CachePadded::default()).collect(),
             evicted_before: Mutex::new(0),
             violations: CachePadded::new(AtomicU64::new(0)),
+            feed: feed::Feed::default(),
         }
     }
 
@@ -139,6 +146,7 @@ impl Journal {
         if self.capacity == 0 || entry.id <= base {
             return false;
         }
+        self.feed.publish(&entry);
         let evicted = entry.id - base > self.capacity as u64;
         let index = (entry.id % self.capacity as u64) as usize;
         // A slot keeps the later arrival; what it replaced is freed after

@@ -7,7 +7,7 @@ use http::Method;
 
 use super::*;
 
-fn entry(status: u16, scenario: Option<&str>) -> Entry {
+pub(super) fn entry(status: u16, scenario: Option<&str>) -> Entry {
     Entry {
         id: 0,
         at: SystemTime::UNIX_EPOCH,
