@@ -197,6 +197,27 @@ pub struct Config {
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout: u64,
+
+    /// Serve HTTPS with this PEM certificate chain (server certificate first; with --tls-key).
+    #[arg(long, env = "CRM_MOCK_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "CRM_MOCK_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a CA and a certificate generated in DIR (ca.pem, cert.pem, key.pem) on first start and reused while they cover the names.
+    #[arg(long, env = "CRM_MOCK_TLS_SELF_SIGNED", value_name = "DIR")]
+    pub tls_self_signed: Option<PathBuf>,
+    /// A further name (DNS name or IP address) the generated certificate covers, beside localhost, 127.0.0.1 and ::1; repeatable.
+    #[arg(
+        long,
+        env = "CRM_MOCK_TLS_SAN",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub tls_san: Vec<String>,
+    /// Under TLS, also serve plain HTTP on this port (0 picks a free port).
+    #[arg(long, env = "CRM_MOCK_HTTP_PORT", value_name = "PORT")]
+    pub http_port: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,6 +342,7 @@ impl Config {
             return Err("--activities-path and --records-path must differ".to_owned());
         }
         self.validate_upstream()?;
+        self.validate_tls()?;
         if !(1..=MAX_REQUEST_TIMEOUT_MS).contains(&self.request_timeout) {
             return Err(format!(
                 "--request-timeout {} must be 1 to {MAX_REQUEST_TIMEOUT_MS} ms (0 would turn off the slowloris protection)",
@@ -370,6 +392,7 @@ impl Config {
     }
 }
 
+mod tls;
 mod values;
 pub use values::{RateLimit, parse_weights, upstream_url};
 

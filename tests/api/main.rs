@@ -45,5 +45,7 @@ mod hostile;
 mod service;
 // Proxy mode: pass-through, simulations on top, upstream failures, contract violations.
 mod proxy;
+// HTTPS and h2: the self-signed DIR and its reuse, a certificate pair, --http-port, plain bytes on the TLS port.
+mod tls;
 // The served /openapi.json as real connectors publish it: descriptions, x-ms-*, host, security, headers, statuses.
 mod document;

@@ -32,6 +32,9 @@ async fn a_requested_delay_holds_the_answer_and_a_bad_one_is_an_invalid_request(
 
 #[actix_web::test]
 async fn delayed_requests_do_not_hold_up_a_plain_one() {
+    if crate::helpers::skip_raw_under_tls("delayed_requests_do_not_hold_up_a_plain_one") {
+        return;
+    }
     use std::io::{ErrorKind, Read, Write};
     // Arrange: one worker, 40 requests each delayed 1.5 s, written whole on
     // their own connections before the plain one connects (the listen queue
