@@ -263,7 +263,17 @@ impl TestApp {
     }
 
     pub async fn stop(self) {
-        for handle in [self.handle, self.upstream].into_iter().flatten() {
+        // The client's connections go first: actix closes idle HTTP/1.1
+        // connections on a graceful stop, but waits for idle h2 ones until
+        // the shutdown timeout (docs/tls.md), which would add 5 s a test.
+        let TestApp {
+            client,
+            handle,
+            upstream,
+            ..
+        } = self;
+        drop(client);
+        for handle in [handle, upstream].into_iter().flatten() {
             handle.stop(true).await;
         }
     }
