@@ -83,7 +83,9 @@ pub fn validate(config: &Config, dir: &Path) -> Result<ExitCode, String> {
 }
 
 /// GETs `/health` on the configured host and port with a plain HTTP/1.1
-/// request (a `FROM scratch` image has no curl). A wildcard listen address is
+/// request (a `FROM scratch` image has no curl), over TLS when TLS is on,
+/// trusting the self-signed DIR's `ca.pem` or the `--tls-cert` file's
+/// certificates and checking the name probed. A wildcard listen address is
 /// probed on loopback.
 pub fn healthcheck(config: &Config) -> ExitCode {
     let host = match config.host.as_str() {
@@ -92,22 +94,32 @@ pub fn healthcheck(config: &Config) -> ExitCode {
         other => other,
     };
     let timeout = Duration::from_secs(2);
-    let probe = || -> std::io::Result<bool> {
+    let probe = || -> Result<bool, String> {
         let address = (host, config.port)
-            .to_socket_addrs()?
+            .to_socket_addrs()
+            .map_err(|e| e.to_string())?
             .next()
-            .ok_or_else(|| std::io::Error::other("no address"))?;
-        let mut stream = TcpStream::connect_timeout(&address, timeout)?;
-        stream.set_read_timeout(Some(timeout))?;
-        stream.set_write_timeout(Some(timeout))?;
-        write!(
-            stream,
-            "GET {} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
-            crate::contract::HEALTH_PATH
-        )?;
-        let mut head = [0u8; 12];
-        stream.read_exact(&mut head)?;
-        Ok(head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200"))
+            .ok_or_else(|| "no address".to_owned())?;
+        let stream = TcpStream::connect_timeout(&address, timeout).map_err(|e| e.to_string())?;
+        stream
+            .set_read_timeout(Some(timeout))
+            .and_then(|()| stream.set_write_timeout(Some(timeout)))
+            .map_err(|e| e.to_string())?;
+        match crate::tls::client_roots(config)? {
+            None => health_over(stream, host),
+            Some(roots) => {
+                let client = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| e.to_string())?
+                    .with_root_certificates(roots)
+                    .with_no_client_auth();
+                let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+                    .map_err(|e| format!("{host} is not a name TLS can check: {e}"))?;
+                let connection = rustls::ClientConnection::new(client.into(), name)
+                    .map_err(|e| e.to_string())?;
+                health_over(rustls::StreamOwned::new(connection, stream), host)
+            }
+        }
     };
     match probe() {
         Ok(true) => ExitCode::SUCCESS,
@@ -126,6 +138,20 @@ pub fn healthcheck(config: &Config) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// One `GET /health` on an open stream: whether the status is 200.
+fn health_over(mut stream: impl Read + Write, host: &str) -> Result<bool, String> {
+    write!(
+        stream,
+        "GET {} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        crate::contract::HEALTH_PATH
+    )
+    .and_then(|()| stream.flush())
+    .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).map_err(|e| e.to_string())?;
+    Ok(head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200"))
 }
 
 /// Probes a connector and judges it (`verify`).

@@ -201,6 +201,27 @@ pub struct Config {
     /// Seconds in-flight requests get to finish on SIGTERM/SIGINT.
     #[arg(long, env = "CRM_MOCK_SHUTDOWN_TIMEOUT", value_name = "SECONDS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout: u64,
+
+    /// Serve HTTPS with this PEM certificate chain (server certificate first; with --tls-key).
+    #[arg(long, env = "CRM_MOCK_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "CRM_MOCK_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a CA and a certificate generated in DIR (ca.pem, cert.pem, key.pem) on first start and reused while they cover the names.
+    #[arg(long, env = "CRM_MOCK_TLS_SELF_SIGNED", value_name = "DIR")]
+    pub tls_self_signed: Option<PathBuf>,
+    /// A further name (DNS name or IP address) the generated certificate covers, beside localhost, 127.0.0.1 and ::1; repeatable.
+    #[arg(
+        long,
+        env = "CRM_MOCK_TLS_SAN",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub tls_san: Vec<String>,
+    /// Under TLS, also serve plain HTTP on this port (0 picks a free port).
+    #[arg(long, env = "CRM_MOCK_HTTP_PORT", value_name = "PORT")]
+    pub http_port: Option<u16>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -325,6 +346,7 @@ impl Config {
             return Err("--activities-path and --records-path must differ".to_owned());
         }
         self.validate_upstream()?;
+        self.validate_tls()?;
         if !(1..=MAX_REQUEST_TIMEOUT_MS).contains(&self.request_timeout) {
             return Err(format!(
                 "--request-timeout {} must be 1 to {MAX_REQUEST_TIMEOUT_MS} ms (0 would turn off the slowloris protection)",
@@ -335,54 +357,8 @@ impl Config {
     }
 }
 
-impl Config {
-    /// `--upstream` is an http(s) base URL; its paths are plain paths; the
-    /// other `--upstream-*` options and `--record` need it; the timeout is
-    /// 1 ms to an hour; a `--record` directory is not a file.
-    fn validate_upstream(&self) -> Result<(), String> {
-        let Some(url) = &self.upstream else {
-            let given = self.upstream_activities_path.is_some()
-                || self.upstream_records_path.is_some()
-                || self.upstream_insecure
-                || self.upstream_strict
-                || self.upstream_timeout != DEFAULT_UPSTREAM_TIMEOUT_MS;
-            if self.record.is_some() {
-                return Err(
-                    "--record DIR records upstream answers: it needs --upstream URL".to_owned(),
-                );
-            }
-            return match given {
-                true => Err("the --upstream-* options need --upstream URL".to_owned()),
-                false => Ok(()),
-            };
-        };
-        values::upstream_url(url)?;
-        for (flag, path) in [
-            ("--upstream-activities-path", &self.upstream_activities_path),
-            ("--upstream-records-path", &self.upstream_records_path),
-        ] {
-            if let Some(path) = path
-                .as_deref()
-                .filter(|p| !p.starts_with('/') || p.contains(['?', '#', ' ']))
-            {
-                return Err(format!(
-                    "{flag} '{path}' must start with '/' and be a plain path"
-                ));
-            }
-        }
-        if !(1..=MAX_REQUEST_TIMEOUT_MS).contains(&self.upstream_timeout) {
-            return Err(format!(
-                "--upstream-timeout {} must be 1 to {MAX_REQUEST_TIMEOUT_MS} ms",
-                self.upstream_timeout
-            ));
-        }
-        if let Some(dir) = self.record.as_deref().filter(|d| d.exists() && !d.is_dir()) {
-            return Err(format!("--record {} is not a directory", dir.display()));
-        }
-        Ok(())
-    }
-}
-
+mod tls;
+mod upstream;
 mod values;
 pub use values::{RateLimit, parse_weights, upstream_url};
 

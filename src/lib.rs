@@ -31,6 +31,7 @@ mod request;
 mod rfc3339;
 mod shard;
 mod startup;
+mod tls;
 mod verify;
 
 pub use config::{AuthMode, Cli, Command, Config, RateLimit};

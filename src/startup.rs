@@ -3,6 +3,9 @@
 //! It decides no answer and parses no request: the handlers (`api`,
 //! `admin`) and the envelope do. It runs `Config::validate` itself, since
 //! tests build a `Config` directly rather than through `Config::checked`.
+//! Under TLS (`tls` makes the rustls configuration) the port speaks HTTPS,
+//! HTTP/1.1 or h2 as ALPN picks, and `--http-port` adds a plain listener
+//! to the same server (same routes, same state).
 
 use std::net::TcpListener;
 
@@ -27,6 +30,10 @@ pub struct Application {
     state: web::Data<AppState>,
     host: String,
     port: u16,
+    /// `https` under TLS, else `http`.
+    scheme: &'static str,
+    /// The plain HTTP port beside HTTPS (`--http-port`), once bound.
+    http_port: Option<u16>,
 }
 
 /// The URL table, on one screen. Every GET resource answers HEAD too, with
@@ -80,6 +87,27 @@ impl Application {
             .local_addr()
             .map_err(|e| format!("cannot read the bound address: {e}"))?
             .port();
+        let tls = crate::tls::load(&config)?;
+        let plain = match config.http_port.filter(|_| tls.is_some()) {
+            Some(http_port) => Some(
+                TcpListener::bind((config.host.as_str(), http_port)).map_err(|e| {
+                    format!(
+                        "cannot listen on {}:{http_port} (--http-port): {e}",
+                        config.host
+                    )
+                })?,
+            ),
+            None => None,
+        };
+        let http_port = match &plain {
+            Some(listener) => Some(
+                listener
+                    .local_addr()
+                    .map_err(|e| format!("cannot read the bound address: {e}"))?
+                    .port(),
+            ),
+            None => None,
+        };
         // The served document names the port actually bound (port 0 picks one).
         state.openapi = crate::openapi::document(&Config {
             port,
@@ -99,9 +127,17 @@ impl Application {
                 .configure(move |cfg| routes(cfg, &routes_config))
                 .default_service(web::to(fallback::route_not_found))
         })
-        // The raw socket of each connection, for CONNECTION_RESET.
+        // The raw socket of each connection, for CONNECTION_RESET: the TCP
+        // stream itself, or the one under TLS.
         .on_connect(|connection, extensions| {
-            if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            use actix_tls::accept::rustls_0_23::TlsStream;
+            use actix_web::rt::net::TcpStream;
+            let tcp = connection.downcast_ref::<TcpStream>().or_else(|| {
+                connection
+                    .downcast_ref::<TlsStream<TcpStream>>()
+                    .map(|tls| tls.get_ref().0)
+            });
+            if let Some(tcp) = tcp {
                 extensions.insert(ConnectionFd(std::os::fd::AsRawFd::as_raw_fd(tcp)));
             }
         })
@@ -113,16 +149,32 @@ impl Application {
         if config.workers > 0 {
             server = server.workers(config.workers);
         }
-        let server = server
-            .listen(listener)
-            .map_err(|e| format!("cannot start the server: {e}"))?
-            .run();
-        Ok(Application {
-            server,
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        server = match tls {
+            Some(tls) => {
+                log::info!("{}", tls.note);
+                server.listen_rustls_0_23(listener, tls.server)
+            }
+            None => server.listen(listener),
+        }
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+        if let Some(plain) = plain {
+            server = server
+                .listen(plain)
+                .map_err(|e| format!("cannot start the server: {e}"))?;
+        }
+        let app = Application {
+            server: server.run(),
             state: kept,
             host: config.host,
             port,
-        })
+            scheme,
+            http_port,
+        };
+        if let Some(url) = app.plain_url() {
+            log::info!("plain HTTP too on {url} (--http-port)");
+        }
+        Ok(app)
     }
 
     /// The bound port (the real one under port 0).
@@ -130,14 +182,23 @@ impl Application {
         self.port
     }
 
-    /// `http://HOST:PORT`.
+    /// `http://HOST:PORT`, or `https://HOST:PORT` under TLS.
     pub fn base_url(&self) -> String {
-        let host = if self.host.contains(':') {
+        format!("{}://{}:{}", self.scheme, self.url_host(), self.port)
+    }
+
+    /// `http://HOST:PORT` of the plain listener beside HTTPS (`--http-port`).
+    pub fn plain_url(&self) -> Option<String> {
+        self.http_port
+            .map(|port| format!("http://{}:{port}", self.url_host()))
+    }
+
+    fn url_host(&self) -> String {
+        if self.host.contains(':') {
             format!("[{}]", self.host)
         } else {
             self.host.clone()
-        };
-        format!("http://{host}:{}", self.port)
+        }
     }
 
     /// A handle to stop the server: `handle.stop(true).await` drains

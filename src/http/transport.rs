@@ -8,6 +8,10 @@
 //!   body error in the same poll, and drops the connection before flushing,
 //!   so no byte reaches the client. For a reset, `SO_LINGER` is set to 0
 //!   first, so the close is an RST rather than a FIN.
+//!   Over h2 actix sends the head before it polls the body, and a body error
+//!   ends only the stream; so the connection under it is reset
+//!   (`ConnectionFd::reset_now`) or ended (`end_now`) first, with every
+//!   stream on it, as a real broken connection would.
 //! - `TRUNCATED_BODY`: a sized body whose stream yields half the bytes, waits
 //!   long enough for actix to flush them, then fails: the client holds a
 //!   `Content-Length` that was never met.
@@ -107,10 +111,14 @@ pub fn faulty(
     let declared = body.len() as u64;
     match fault {
         Fault::ConnectionReset | Fault::EmptyResponse => {
-            if fault == Fault::ConnectionReset
-                && let Some(socket) = req.conn_data::<ConnectionFd>()
-            {
-                socket.set_zero_linger();
+            let h2 = req.version() == actix_web::http::Version::HTTP_2;
+            if let Some(socket) = req.conn_data::<ConnectionFd>() {
+                match (fault, h2) {
+                    (Fault::ConnectionReset, false) => socket.set_zero_linger(),
+                    (Fault::ConnectionReset, true) => socket.reset_now(),
+                    (_, true) => socket.end_now(),
+                    (_, false) => {}
+                }
             }
             let cut = stream::once(async { Err::<Bytes, _>(Cut) });
             HttpResponse::Ok().body(BodyStream::new(cut))

@@ -70,8 +70,12 @@ pub fn document(config: &Config) -> Value {
             "RelatedRecordsList",
         ),
     );
-    let (scheme, host) =
-        origin::host_and_scheme(config.public_url.as_deref(), &config.host, config.port);
+    let (scheme, host) = origin::host_and_scheme(
+        config.public_url.as_deref(),
+        &config.host,
+        config.port,
+        config.tls_enabled(),
+    );
     let mut doc = json!({
         "swagger": "2.0",
         "info": {

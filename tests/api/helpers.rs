@@ -35,9 +35,48 @@ pub const OPERATIONS: [(&str, &str); 2] = [
 /// A reqwest client builder. reqwest is built without a TLS crypto provider
 /// (the crate installs ring's before its own client), so install it here
 /// first: reqwest refuses to build a client without one, even for http://.
+/// Under `CRM_MOCK_TEST_TLS` it trusts the test servers' CA and nothing
+/// else (ALPN offers h2 and http/1.1; the server picks h2).
 pub fn client_builder() -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    match tls() {
+        true => builder.tls_certs_only([trusting(&tls_dir().join("ca.pem"))]),
+        false => builder,
+    }
+}
+
+/// The certificate in `ca_file`, for a client that trusts it.
+pub fn trusting(ca_file: &std::path::Path) -> reqwest::Certificate {
+    let pem = std::fs::read(ca_file).expect("the CA file is written at start-up");
+    reqwest::Certificate::from_pem(&pem).expect("the CA file is PEM")
+}
+
+/// Whether the suite runs over HTTPS and h2 (`CRM_MOCK_TEST_TLS`).
+pub fn tls() -> bool {
+    std::env::var_os("CRM_MOCK_TEST_TLS").is_some()
+}
+
+/// Under `CRM_MOCK_TEST_TLS`, the one self-signed DIR every test server of
+/// this process uses (emptied once; the first server to start fills it).
+pub fn tls_dir() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("crm-mock-tls-suite-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    })
+    .clone()
+}
+
+/// Whether a test that speaks raw HTTP/1.1 on a socket skips itself: under
+/// `CRM_MOCK_TEST_TLS` the port speaks TLS (tests/api/tls.rs covers plain
+/// bytes on it).
+pub fn skip_raw_under_tls(test: &str) -> bool {
+    if tls() {
+        eprintln!("{test}: skipped under CRM_MOCK_TEST_TLS (raw HTTP/1.1 on a TLS port)");
+    }
+    tls()
 }
 
 /// A plain reqwest client (see `client_builder`).
@@ -127,6 +166,20 @@ fn start(config: Config) -> (String, ServerHandle) {
         workers: config.workers.max(1),
         ..config
     };
+    // CRM_MOCK_TEST_TLS=1: every server speaks HTTPS with the one
+    // self-signed DIR; builds take turns, so only the first generates it.
+    static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = tls().then(|| BUILDS.lock().unwrap_or_else(|e| e.into_inner()));
+    // A proxy's upstream is then one of these servers too: the proxy has
+    // no flag to trust a CA, so it accepts the upstream's certificate.
+    let config = match tls() && !config.tls_enabled() {
+        true => Config {
+            tls_self_signed: Some(tls_dir()),
+            upstream_insecure: config.upstream.is_some(),
+            ..config
+        },
+        false => config,
+    };
     let app = Application::build(config).expect("the test server starts");
     let address = app.base_url();
     let handle = app.handle();
@@ -210,7 +263,17 @@ impl TestApp {
     }
 
     pub async fn stop(self) {
-        for handle in [self.handle, self.upstream].into_iter().flatten() {
+        // The client's connections go first: actix closes idle HTTP/1.1
+        // connections on a graceful stop, but waits for idle h2 ones until
+        // the shutdown timeout (docs/tls.md), which would add 5 s a test.
+        let TestApp {
+            client,
+            handle,
+            upstream,
+            ..
+        } = self;
+        drop(client);
+        for handle in [handle, upstream].into_iter().flatten() {
             handle.stop(true).await;
         }
     }

@@ -49,5 +49,7 @@ mod stream;
 mod proxy;
 // Recording upstream answers (--record DIR) and replaying them offline (--scenarios DIR), byte for byte.
 mod recording;
+// HTTPS and h2: the self-signed DIR and its reuse, a certificate pair, --http-port, plain bytes on the TLS port.
+mod tls;
 // The served /openapi.json as real connectors publish it: descriptions, x-ms-*, host, security, headers, statuses.
 mod document;

@@ -93,6 +93,11 @@ async fn reload_refuses_an_activity_time_out_of_range_with_its_location() {
 
 #[actix_web::test]
 async fn reload_parses_off_the_workers_so_requests_meanwhile_are_answered() {
+    if crate::helpers::skip_raw_under_tls(
+        "reload_parses_off_the_workers_so_requests_meanwhile_are_answered",
+    ) {
+        return;
+    }
     // Regression: reload parsed on the worker thread: a 49 MiB data file held
     // it for a second and every request queued behind it waited.
     let dir = dir_with("reload-off-worker", &[("user.json", "{}")]);

@@ -87,12 +87,18 @@ async fn the_document_names_its_publisher_and_power_platform_metadata() {
 
 #[actix_web::test]
 async fn host_and_schemes_are_the_bound_address_or_the_public_url() {
-    // The default: http and the address the server really listens on.
+    // The default: http (https under CRM_MOCK_TEST_TLS) and the address the
+    // server really listens on.
     let app = spawn_app().await;
     let doc = app.openapi().await;
-    assert_eq!(doc["schemes"], json!(["http"]));
+    let scheme = if crate::helpers::tls() {
+        "https"
+    } else {
+        "http"
+    };
+    assert_eq!(doc["schemes"], json!([scheme]));
     assert_eq!(
-        format!("http://{}", doc["host"].as_str().unwrap()),
+        format!("{scheme}://{}", doc["host"].as_str().unwrap()),
         app.address
     );
     app.stop().await;
