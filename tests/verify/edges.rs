@@ -159,3 +159,31 @@ async fn a_connector_that_hangs_after_its_first_answer_stops_the_run_after_two_m
     );
     handle.stop(false).await;
 }
+
+// verify speaks HTTPS: a certificate it cannot trust ends the run with exit 2
+// (an unreachable target), and --insecure accepts it.
+#[actix_web::test]
+async fn over_https_an_untrusted_certificate_is_unreachable_and_insecure_accepts_it() {
+    let dir = crate::run::temp("tls");
+    let _ = std::fs::remove_dir_all(&dir);
+    let server = crate::run::serve(crm_connector_mock::Config {
+        tls_self_signed: Some(dir.clone()),
+        ..crm_connector_mock::Config::default()
+    })
+    .await;
+    assert!(server.base.starts_with("https://"), "{}", server.base);
+
+    let refused = verify(&server.base, &[]).await;
+    let insecure = verify(&server.base, &["--insecure"]).await;
+    server.stop().await;
+
+    assert_eq!(refused.code, 2, "{}", refused.table());
+    assert!(
+        refused.stderr.contains("cannot reach"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(insecure.code, 0, "{}", insecure.table());
+    assert_eq!(insecure.status("success.envelope"), "pass");
+    let _ = std::fs::remove_dir_all(&dir);
+}
