@@ -155,8 +155,11 @@ fi
 
 step "verify from the image (its HTTP client on a system without CA certificates)"
 # The image is FROM scratch: no CA certificates. verify (and proxy mode) must
-# still build their client and probe; this is where that broke once.
+# still build their client and probe; this is where that broke once. A record
+# of its own: the 429 check above throttles this client on account 42 for a
+# second (Retry-After compliance), which verify would rightly report.
 timeout 60 "${PODMAN[@]}" exec "$NAME" /crm-connector-mock verify "$BASE" \
+    --record account/container-verify \
     --missing-record account/5d1e0c2b-0000-4a3b-8c7d-deleted00001 >"$WORK/verify.txt" 2>&1 \
     || { cat "$WORK/verify.txt"; fail "verify in the container exited non-zero"; }
 tail -n 1 "$WORK/verify.txt"
