@@ -126,7 +126,15 @@ pub async fn spawn_with(config: Config) -> TestApp {
         }
         _ => (config, None),
     };
-    let (address, handle) = start(config);
+    running(start(config), paths, upstream)
+}
+
+/// The `TestApp` of a started server (and the upstream behind it, if any).
+fn running(
+    (address, handle): (String, ServerHandle),
+    paths: Paths,
+    upstream: Option<ServerHandle>,
+) -> TestApp {
     TestApp {
         address,
         client: client(),
@@ -150,14 +158,7 @@ pub async fn spawn_plain(config: Config) -> TestApp {
         }),
         ..config
     };
-    let (address, handle) = start(config);
-    TestApp {
-        address,
-        client: client(),
-        paths,
-        handle: Some(handle),
-        upstream: None,
-    }
+    running(start(config), paths, None)
 }
 
 fn start(config: Config) -> (String, ServerHandle) {
