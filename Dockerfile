@@ -48,7 +48,7 @@ COPY src ./src
 COPY scenarios ./scenarios
 RUN touch src/*.rs \
  && cargo build --locked --release --target "$TARGET" \
- && mkdir -p /out \
+ && mkdir -p /out/certs \
  && cp "target/$TARGET/release/crm-connector-mock" /out/crm-connector-mock \
  && /out/crm-connector-mock --version
 
@@ -59,6 +59,11 @@ LABEL org.opencontainers.image.title="crm-connector-mock" \
       org.opencontainers.image.description="Mock Microsoft Copilot for Sales CRM connector: both operations, every documented error on demand."
 
 COPY --from=builder /out/crm-connector-mock /crm-connector-mock
+# An empty /certs owned by the image's user, for CRM_MOCK_TLS_SELF_SIGNED=/certs:
+# a named volume mounted there starts as a copy of it (owner included), so the
+# server can write its CA and certificate with no set-up. A bind-mounted host
+# directory keeps its own owner instead: see docs/tls.md, "In a container".
+COPY --from=builder --chown=10001:10001 /out/certs /certs
 
 # Listen on every interface of the container, so a published port reaches it.
 ENV CRM_MOCK_HOST=0.0.0.0

@@ -5,8 +5,13 @@
 # Dockerfile with podman from that binary (`--build-context builder=DIR`
 # replaces the builder stage, so no base image is pulled and no registry is
 # needed), then runs the image and checks: /health, one success, one simulated
-# error (429 + Retry-After), the HEALTHCHECK command, and that `podman stop`
-# ends it promptly with exit code 0. The container and image are always removed.
+# error (429 + Retry-After), the HEALTHCHECK command, verify from the image,
+# the image under 20 MB, and that `podman stop` ends it promptly with exit code
+# 0. Then the TLS variants (issue #17): `-v DIR:/certs -e
+# CRM_MOCK_TLS_SELF_SIGNED=/certs` with DIR owned by 10001, and a named volume
+# as examples/docker-compose.tls.yml uses, each reached over h2 and HTTP/1.1 by
+# a curl that trusts only the generated CA. Containers, volume and image are
+# always removed.
 #
 # Needs: Debian's apt (podman, runc, curl are installed when missing), the Rust
 # toolchain, python3 (to pick a free port). Honours CARGO_TARGET_DIR.
@@ -57,7 +62,8 @@ NAME="crm-mock-ci-$$"
 IMAGE="localhost/crm-connector-mock:ci-$$"
 cleanup() {
     local rc=$?
-    timeout 60 "${PODMAN[@]}" rm --force --time 0 "$NAME" >/dev/null 2>&1 || true
+    timeout 60 "${PODMAN[@]}" rm --force --ignore --time 0 "$NAME" "$NAME-tls" "$NAME-tlsvol" >/dev/null 2>&1 || true
+    timeout 60 "${PODMAN[@]}" volume rm --force "crm-mock-ci-certs-$$" >/dev/null 2>&1 || true
     timeout 60 "${PODMAN[@]}" rmi --force "$IMAGE" >/dev/null 2>&1 || true
     rm -rf "$WORK"
     printf 'container: total %s s, exit %d\n' "$(elapsed_since "$SCRIPT_START")" "$rc"
@@ -79,7 +85,7 @@ podman_timed() {
 step "image (final stage, binary from the host)"
 # The builder stage produces /out/crm-connector-mock; this directory stands in
 # for it.
-mkdir -p "$WORK/builder/out"
+mkdir -p "$WORK/builder/out/certs"
 cp "$BINARY" "$WORK/builder/out/crm-connector-mock"
 # --format docker: the OCI format has no HEALTHCHECK field (podman drops it).
 # --pull=never: nothing may come from a registry (scratch needs nothing).
@@ -89,6 +95,8 @@ timeout 300 "${PODMAN[@]}" build --quiet --format docker --layers=false --pull=n
     || fail "podman build failed"
 SIZE_BYTES=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 awk -v b="$SIZE_BYTES" 'BEGIN { printf "image %s: %d bytes (%.1f MB)\n", "'"$IMAGE"'", b, b / 1e6 }'
+# Issue #17: the image stays under 20 MB with TLS in it.
+((SIZE_BYTES < 20000000)) || fail "image is $SIZE_BYTES bytes, over the 20 MB budget"
 HEALTHCHECK_CMD=$("${PODMAN[@]}" image inspect --format '{{json .HealthCheck}}' "$IMAGE")
 [[ $HEALTHCHECK_CMD == *healthcheck* ]] || fail "image has no HEALTHCHECK (got: $HEALTHCHECK_CMD)"
 echo "HEALTHCHECK: $HEALTHCHECK_CMD"
@@ -96,8 +104,9 @@ echo "HEALTHCHECK: $HEALTHCHECK_CMD"
 step "run"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
-podman_timed 60 run --detach --name "$NAME" --network=host \
-    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+# The limits are set explicitly: runc may not raise them past the host's.
+LIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+podman_timed 60 run --detach --name "$NAME" --network=host "${LIMITS[@]}" \
     -e CRM_MOCK_PORT="$PORT" "$IMAGE" >/dev/null \
     || fail "podman run failed"
 show_logs() { timeout 30 "${PODMAN[@]}" logs "$NAME" 2>&1 | tail -n 20 | sed 's/^/  | /' >&2 || true; }
@@ -163,6 +172,85 @@ timeout 60 "${PODMAN[@]}" exec "$NAME" /crm-connector-mock verify "$BASE" \
     --missing-record account/5d1e0c2b-0000-4a3b-8c7d-deleted00001 >"$WORK/verify.txt" 2>&1 \
     || { cat "$WORK/verify.txt"; fail "verify in the container exited non-zero"; }
 tail -n 1 "$WORK/verify.txt"
+
+# tls_checks CONTAINER PORT CA: the TLS container answers /health over h2 and
+# HTTP/1.1 to a curl that trusts only CA and checks the name localhost, a
+# connector request, the image's healthcheck over TLS, and verify from the
+# image trusting the CA through SSL_CERT_FILE (no --insecure).
+tls_checks() {
+    local name=$1 port=$2 ca=$3 up=false version
+    for _ in $(seq "$HEALTH_POLLS"); do
+        if [[ -s $ca ]] && curl -fsS --max-time 1 --cacert "$ca" -o /dev/null "https://localhost:$port/health" 2>/dev/null; then
+            up=true
+            break
+        fi
+        sleep 0.2
+    done
+    $up || { timeout 30 "${PODMAN[@]}" logs "$name" 2>&1 | tail -n 20 >&2; fail "$name: no HTTPS /health on port $port trusting $ca"; }
+    for want in 2 1.1; do
+        version=$(curl -fsS --max-time 10 --cacert "$ca" "--http$want" -o /dev/null -w '%{http_version}' \
+            "https://localhost:$port/api/related-records?recordType=account&recordId=tls-$want") \
+            || fail "$name: GET related-records over HTTP/$want failed"
+        [[ $version == "$want" ]] || fail "$name: asked for HTTP/$want, got HTTP/$version"
+        echo "$name: 200 over HTTPS with HTTP/$version, trusting only the generated CA"
+    done
+    timeout 30 "${PODMAN[@]}" exec "$name" /crm-connector-mock healthcheck \
+        || fail "$name: the healthcheck subcommand failed over TLS"
+    echo "$name: healthcheck over TLS: exit 0"
+    timeout 60 "${PODMAN[@]}" exec -e SSL_CERT_FILE=/certs/ca.pem "$name" \
+        /crm-connector-mock verify "https://localhost:$port" --record account/container-tls >"$WORK/verify-tls.txt" 2>&1 \
+        || { cat "$WORK/verify-tls.txt"; fail "$name: verify over HTTPS from the image exited non-zero"; }
+    echo "$name: verify over HTTPS: $(tail -n 1 "$WORK/verify-tls.txt")"
+}
+
+step "TLS: the image's /certs belongs to its user"
+# Docker fills a new named volume with a copy of the image's directory, owner
+# included; without this directory the volume would be root's and the server
+# could not write its CA there. (podman chowns a new volume to the container's
+# user anyway, so the run below cannot tell; this listing can.)
+certs_owner=$({ timeout 30 "${PODMAN[@]}" cp "$NAME:/certs" - | tar -tv --numeric-owner | awk 'NR == 1 { print $1, $2 }'; } 2>/dev/null || true)
+[[ $certs_owner == "drwxr-xr-x 10001/10001" ]] || fail "the image's /certs is '$certs_owner', expected drwxr-xr-x 10001/10001"
+echo "/certs in the image: $certs_owner"
+
+step "TLS: --tls-self-signed on a bind-mounted host directory (docs/tls.md)"
+# The image runs as 10001: the host directory must be writable by that user.
+mkdir -p "$WORK/certs"
+chown 10001:10001 "$WORK/certs"
+chmod 0700 "$WORK/certs"
+TLS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+podman_timed 60 run --detach --name "$NAME-tls" --network=host "${LIMITS[@]}" -v "$WORK/certs:/certs" \
+    -e CRM_MOCK_PORT="$TLS_PORT" -e CRM_MOCK_TLS_SELF_SIGNED=/certs "$IMAGE" >/dev/null \
+    || fail "podman run (TLS, bind mount) failed"
+tls_checks "$NAME-tls" "$TLS_PORT" "$WORK/certs/ca.pem"
+key_mode=$(stat -c '%u %a' "$WORK/certs/key.pem")
+[[ $key_mode == "10001 600" ]] || fail "key.pem is owner/mode $key_mode, expected 10001 600"
+echo "key.pem: owner 10001, mode 0600"
+# Not plain HTTP on the HTTPS port: refused at once, never a hang.
+if curl -sS --max-time 5 -o /dev/null "http://127.0.0.1:$TLS_PORT/health" 2>"$WORK/plain.err"; then
+    fail "a plain HTTP request on the HTTPS port succeeded"
+fi
+grep -q 'timed out' "$WORK/plain.err" && fail "a plain HTTP request on the HTTPS port hung: $(cat "$WORK/plain.err")"
+echo "plain HTTP on the HTTPS port: refused ($(head -c 80 "$WORK/plain.err"))"
+podman_timed 60 stop --time 10 "$NAME-tls" >/dev/null || fail "podman stop (TLS) failed"
+podman_timed 60 rm --force --time 0 "$NAME-tls" >/dev/null
+
+step "TLS: a named volume on /certs, as examples/docker-compose.tls.yml does"
+# A new named volume starts as a copy of the image's empty /certs, owner 10001
+# included: no set-up. The client side copies ca.pem out of it.
+VOLUME="crm-mock-ci-certs-$$"
+timeout 60 "${PODMAN[@]}" volume create "$VOLUME" >/dev/null
+podman_timed 60 run --detach --name "$NAME-tlsvol" --network=host "${LIMITS[@]}" -v "$VOLUME:/certs" \
+    -e CRM_MOCK_PORT="$TLS_PORT" -e CRM_MOCK_TLS_SELF_SIGNED=/certs -e CRM_MOCK_TLS_SAN=mock "$IMAGE" >/dev/null \
+    || fail "podman run (TLS, named volume) failed"
+for _ in $(seq "$HEALTH_POLLS"); do
+    timeout 30 "${PODMAN[@]}" cp "$NAME-tlsvol:/certs/ca.pem" "$WORK/volume-ca.pem" 2>/dev/null && break
+    sleep 0.2
+done
+tls_checks "$NAME-tlsvol" "$TLS_PORT" "$WORK/volume-ca.pem"
+# The compose client connects by the service name: the certificate covers it.
+curl -fsS --max-time 10 --cacert "$WORK/volume-ca.pem" --resolve "mock:$TLS_PORT:127.0.0.1" -o /dev/null \
+    "https://mock:$TLS_PORT/health" || fail "the certificate does not cover the name mock (CRM_MOCK_TLS_SAN)"
+echo "$NAME-tlsvol: /health by the name mock, trusting only the generated CA"
 
 step "graceful stop"
 t0=$(date +%s.%N)

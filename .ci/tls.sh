@@ -2,8 +2,9 @@
 # HTTPS and h2 from curl (issue #17): the debug binary with --tls-self-signed
 # in a fresh directory and --http-port; curl trusting only DIR/ca.pem reaches
 # /health over h2 and HTTP/1.1 by the name localhost, the plain port answers,
-# the healthcheck subcommand passes over TLS, and a second start reuses the
-# files. Installs curl with apt when missing.
+# the healthcheck subcommand passes over TLS, the example client passes
+# trusting the CA through SSL_CERT_FILE, and a second start reuses the files.
+# Installs curl with apt when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ trap '[ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/nul
 # start: runs the server on free ports; sets pid, port (HTTPS) and plain (HTTP).
 start() {
   : >"$log"
-  "$bin" --port 0 --http-port 0 --tls-self-signed "$dir/certs" 2>"$log" &
+  "$bin" --port 0 --http-port 0 --tls-self-signed "$dir/certs" --scenarios examples/scenarios 2>"$log" &
   pid=$!
   port=""
   for _ in $(seq 50); do
@@ -51,6 +52,9 @@ done
 curl -sS --fail "$plain/health" >/dev/null
 CRM_MOCK_PORT="$port" CRM_MOCK_TLS_SELF_SIGNED="$dir/certs" "$bin" healthcheck
 echo "healthcheck over TLS: ok"
+# The example client as the compose TLS variant and the Actions example run it:
+# SSL_CERT_FILE makes Python (and curl, and verify) trust the generated CA.
+SSL_CERT_FILE="$dir/certs/ca.pem" MOCK_URL="https://localhost:$port" timeout 120 python3 examples/client/client_test.py
 ca=$(cat "$dir/certs/ca.pem")
 stop
 
