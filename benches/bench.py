@@ -13,6 +13,7 @@ and RSS across a sustained mixed run with the journal and metrics on.
     python3 benches/bench.py --quick          # smoke run (seconds), used by CI
     python3 benches/bench.py --compare OTHER  # A/B: this build against another build's binary
     python3 benches/bench.py --proxy          # proxy mode: added latency and throughput
+    python3 benches/bench.py --tls            # HTTPS and h2 against plain HTTP
 
 `--compare` answers "does this optimization still pay?": it alternates rounds
 between this build and OTHER (both the mock, same flags) on the three
@@ -30,6 +31,7 @@ import re
 import resource
 import shutil
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -262,6 +264,95 @@ def proxy(args, clock):
     return 0 if held or not args.check else 1
 
 
+def h2load(url, seconds, connections, h1=False):
+    """h2load (nghttp2-client) for `seconds` after a 1 s warm-up, one stream
+    at a time per connection (-m1, as keep-alive HTTP/1.1 has); requests per
+    second and p99 from its per-request log."""
+    with tempfile.NamedTemporaryFile("r", suffix=".log") as log:
+        argv = ["h2load", "-t2", f"-c{connections}", "-m1", f"-D{seconds}", "--warm-up-time=1", f"--log-file={log.name}"]
+        out = subprocess.run(argv + (["--h1"] if h1 else []) + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+        # Each line: start time (µs), status, duration (µs).
+        rows = [line.split("\t") for line in log.read().splitlines() if line.count("\t") >= 2]
+    durations = sorted(int(r[2]) / 1000 for r in rows)
+    ok = sum(1 for r in rows if r[1] == "200")
+    rps = re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p99": durations[int(len(durations) * 0.99)] if durations else float("nan"),
+        "errors": len(rows) - ok,
+        "protocol": re.search(r"Application protocol: (\S+)", out).group(1) if "Application protocol" in out else "?",
+    }
+
+
+def handshake_ms(port, ca, count):
+    """Median wall time of a new connection, one at a time: TCP connect, and
+    TCP connect plus the TLS handshake (Python's ssl, trusting only ca)."""
+    context = ssl.create_default_context(cafile=ca)
+    tcp, tls = [], []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            t1 = time.perf_counter()
+            with context.wrap_socket(raw, server_hostname="localhost"):
+                t2 = time.perf_counter()
+        tcp.append((t1 - t0) * 1000)
+        tls.append((t2 - t0) * 1000)
+    return statistics.median(tcp), statistics.median(tls)
+
+
+def tls(args, clock):
+    """HTTPS against plain HTTP, from one server serving both
+    (--tls-self-signed with --http-port), so only the transport differs."""
+    if not shutil.which("h2load"):
+        raise SystemExit("h2load is needed for --tls: apt-get install nghttp2-client")
+    tls_port, plain_port = free_port(), free_port()
+    certs = tempfile.mkdtemp(prefix="crm-bench-certs-")
+    server, _ = start([args.this, "--port", str(tls_port), "--http-port", str(plain_port), "--workers", "2", "--clock", clock,
+                       "--tls-self-signed", certs], plain_port)
+    ca = os.path.join(certs, "ca.pem")
+    name, path, headers, _, _ = PATHS[1]
+    plain_url, tls_url = f"http://127.0.0.1:{plain_port}{path}", f"https://localhost:{tls_port}{path}"
+    print(f"\n# HTTPS against plain HTTP: {name}, one server, 2 workers ({os.cpu_count()} cores, "
+          f"{args.connections} keep-alive connections, {args.rounds} alternating rounds of {args.seconds} s; "
+          "TLS 1.3, ECDSA P-256 from --tls-self-signed)\n")
+    print("| client, transport | plain req/s | TLS req/s | ratio (rounds' range) | plain p99 ms | TLS p99 ms | p99 ratio | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    held = True
+    try:
+        rows = []
+        rounds = rounds_of(tls_url, plain_url, headers, args)
+        ratio, t, p = rounds[len(rounds) // 2]
+        errors = sum(r[i]["non2xx"] + r[i]["socket_errors"] for r in rounds for i in (1, 2))
+        rows.append(("wrk, HTTP/1.1", p, t, ratio, (rounds[0][0], rounds[-1][0]), errors))
+        for label, h1 in (("h2load, HTTP/1.1", True), ("h2load, h2", False)):
+            pairs = []
+            for _ in range(args.rounds):
+                a, b = h2load(tls_url, args.seconds, args.connections, h1), h2load(plain_url, args.seconds, args.connections, True)
+                pairs.append((a["rps"] / b["rps"] if b["rps"] else 0.0, a, b))
+            pairs.sort(key=lambda r: r[0])
+            ratio, t, p = pairs[len(pairs) // 2]
+            if not h1:
+                assert t["protocol"] == "h2", t["protocol"]
+            rows.append((label, p, t, ratio, (pairs[0][0], pairs[-1][0]), sum(r[1]["errors"] + r[2]["errors"] for r in pairs)))
+        for label, p, t, ratio, (lo, hi), errors in rows:
+            p99_ratio = t["p99"] / p["p99"] if p["p99"] else float("inf")
+            held &= ratio >= 0.6 and p99_ratio <= 2.0 and errors == 0
+            print(f"| {label} | {p['rps']:.0f} | {t['rps']:.0f} | {ratio:.2f} ({lo:.2f}-{hi:.2f}) | {p['p99']:.2f} | {t['p99']:.2f} | {p99_ratio:.2f} | {errors} |")
+        # A new connection for every request: the handshake is then the cost.
+        close = {"Connection": "close"}
+        fresh_plain = wrk(plain_url, dict(headers, **close), args.seconds, args.connections, 2)
+        fresh_tls = wrk(tls_url, dict(headers, **close), args.seconds, args.connections, 2)
+        tcp_ms, tls_ms = handshake_ms(tls_port, ca, 50 if args.quick else 500)
+        print("\n| handshake cost | plain | TLS |\n|---|---|---|")
+        print(f"| req/s, a new connection per request (wrk, Connection: close) | {fresh_plain['rps']:.0f} | {fresh_tls['rps']:.0f} |")
+        print(f"| one new connection, median of {50 if args.quick else 500} in a row (TCP; TCP + TLS handshake, Python ssl) | {tcp_ms:.3f} ms | {tls_ms:.3f} ms |")
+    finally:
+        stop(server)
+        shutil.rmtree(certs, ignore_errors=True)
+    print(f"\ntargets (keep-alive TLS throughput >= 60% of plain, p99 <= 2x plain, no errors): {'hold' if held else 'DO NOT hold'}")
+    return 0 if held or not args.check else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds per step; numbers are not meaningful")
@@ -274,7 +365,8 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--compare", metavar="OTHER", help="another build's crm-connector-mock binary: A/B it against this build instead of the baseline")
     parser.add_argument("--proxy", action="store_true", help="proxy mode: added latency and throughput through --upstream, against the upstream alone")
-    parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare: the binary that stands for this build (default: this tree's release build)")
+    parser.add_argument("--tls", action="store_true", help="HTTPS (HTTP/1.1 and h2) against plain HTTP: keep-alive throughput, p99, handshake cost; needs h2load")
+    parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare or --tls: the binary that stands for this build (default: this tree's release build)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.soak, args.warmup, args.rounds = 2, 6, 1, 1
@@ -291,6 +383,8 @@ def main():
         return compare(args, workers, clock)
     if args.proxy:
         return proxy(args, clock)
+    if args.tls:
+        return tls(args, clock)
     mock_port, base_port = free_port(), free_port()
     env_note = (
         f"{os.cpu_count()} cores, wrk -t2 -c{args.connections}, {args.rounds} alternating rounds of {args.seconds} s "

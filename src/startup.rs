@@ -141,6 +141,11 @@ impl Application {
                 extensions.insert(ConnectionFd(std::os::fd::AsRawFd::as_raw_fd(tcp)));
             }
         })
+        // No Nagle: h2 writes a response as a HEADERS and then a DATA frame,
+        // and with Nagle the second write waits for the client's delayed ACK
+        // (40 ms on Linux): 44 ms a request over h2 before, 0.2 ms after
+        // (`h2load -c1 -m1`, docs/performance.md).
+        .tcp_nodelay(true)
         .shutdown_timeout(config.shutdown_timeout)
         .client_request_timeout(std::time::Duration::from_millis(config.request_timeout))
         // actix stops immediately on SIGINT; we want both signals graceful,
