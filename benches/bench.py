@@ -264,22 +264,24 @@ def proxy(args, clock):
     return 0 if held or not args.check else 1
 
 
-def h2load(url, seconds, connections, h1=False):
-    """h2load (nghttp2-client) for `seconds` after a 1 s warm-up, one stream
-    at a time per connection (-m1, as keep-alive HTTP/1.1 has); requests per
-    second and p99 from its per-request log."""
+def h2load(url, seconds, connections, h1=False, streams=1):
+    """h2load (nghttp2-client) for `seconds` after a 1 s warm-up, `streams`
+    requests at a time per connection (1 as keep-alive HTTP/1.1 has); requests
+    per second and p99 from its per-request log."""
     with tempfile.NamedTemporaryFile("r", suffix=".log") as log:
-        argv = ["h2load", "-t2", f"-c{connections}", "-m1", f"-D{seconds}", "--warm-up-time=1", f"--log-file={log.name}"]
+        argv = ["h2load", "-t2", f"-c{connections}", f"-m{streams}", f"-D{seconds}", "--warm-up-time=1", f"--log-file={log.name}"]
         out = subprocess.run(argv + (["--h1"] if h1 else []) + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
         # Each line: start time (µs), status, duration (µs).
         rows = [line.split("\t") for line in log.read().splitlines() if line.count("\t") >= 2]
-    durations = sorted(int(r[2]) / 1000 for r in rows)
-    ok = sum(1 for r in rows if r[1] == "200")
+    durations = sorted(int(r[2]) / 1000 for r in rows if r[1] == "200")
     rps = re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out)
+    # h2load's own summary: failed and errored requests, and non-2xx answers.
+    failed = re.search(r"(\d+) failed, (\d+) errored, (\d+) timeout", out)
+    codes = re.search(r"status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
     return {
         "rps": float(rps.group(1)) if rps else 0.0,
         "p99": durations[int(len(durations) * 0.99)] if durations else float("nan"),
-        "errors": len(rows) - ok,
+        "errors": (sum(map(int, failed.groups())) if failed else 1) + (sum(map(int, codes.groups())) if codes else 1),
         "protocol": re.search(r"Application protocol: (\S+)", out).group(1) if "Application protocol" in out else "?",
     }
 
@@ -324,10 +326,15 @@ def tls(args, clock):
         ratio, t, p = rounds[len(rounds) // 2]
         errors = sum(r[i]["non2xx"] + r[i]["socket_errors"] for r in rounds for i in (1, 2))
         rows.append(("wrk, HTTP/1.1", p, t, ratio, (rounds[0][0], rounds[-1][0]), errors))
-        for label, h1 in (("h2load, HTTP/1.1", True), ("h2load, h2", False)):
+        # The last row: h2 as multiplexing clients use it, 10 streams on each
+        # of 64 / 8 connections, against plain HTTP/1.1 at 64 connections.
+        for label, h1, conns, streams in (("h2load, HTTP/1.1", True, args.connections, 1),
+                                          ("h2load, h2", False, args.connections, 1),
+                                          ("h2load, h2, 10 streams a connection", False, max(args.connections // 8, 1), 10)):
             pairs = []
             for _ in range(args.rounds):
-                a, b = h2load(tls_url, args.seconds, args.connections, h1), h2load(plain_url, args.seconds, args.connections, True)
+                a = h2load(tls_url, args.seconds, conns, h1, streams)
+                b = h2load(plain_url, args.seconds, args.connections, True)
                 pairs.append((a["rps"] / b["rps"] if b["rps"] else 0.0, a, b))
             pairs.sort(key=lambda r: r[0])
             ratio, t, p = pairs[len(pairs) // 2]
