@@ -38,7 +38,13 @@ pub fn conforming(sent: &Sent, status: u16, content_type: Option<&str>, body: &[
     if status != 200 || !json || super::errors::invalid(sent).is_some() {
         return false;
     }
-    let Ok(envelope) = serde_json::from_slice::<Envelope>(body) else {
+    // One UTF-8 check of the whole body, then serde_json's `str` reader,
+    // which checks no string again: the per-string checks of `from_slice`
+    // were a quarter of this function (callgrind, records 200).
+    let Ok(body) = std::str::from_utf8(body) else {
+        return false;
+    };
+    let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
         return false;
     };
     if sent

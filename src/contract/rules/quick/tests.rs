@@ -218,3 +218,17 @@ fn it_says_conforming_only_where_every_finds_nothing() {
         "not JSON"
     );
 }
+
+#[test]
+fn a_body_that_is_not_utf8_is_left_to_the_full_rules() {
+    // `conforming` reads the body as one `str` (no per-string check after);
+    // a byte that is not UTF-8, inside a string or not, must still say false.
+    let sent = sent(RECS, Q, &[]);
+    let good = br#"{"value":[]}"#.to_vec();
+    assert!(conforming(&sent, 200, Some("application/json"), &good));
+    let inside = b"{\"value\":[],\"x\":\"\xff\"}".to_vec();
+    let outside = b"{\"value\":[]}\xff".to_vec();
+    for body in [inside, outside] {
+        assert!(!conforming(&sent, 200, Some("application/json"), &body));
+    }
+}
