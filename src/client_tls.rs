@@ -16,7 +16,8 @@ use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signat
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-/// A client configuration for reqwest's `tls_backend_preconfigured`.
+/// A client configuration for verify (reqwest's `tls_backend_preconfigured`)
+/// and the proxy (hyper-rustls).
 pub fn config(insecure: bool) -> Result<ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())

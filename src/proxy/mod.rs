@@ -1,8 +1,9 @@
 //! Proxy mode (`--upstream URL`): a connector request that no simulation
 //! answered is forwarded to a real connector, and its answer comes back
 //! unchanged (end-to-end headers, status, body), judged by the contract's
-//! rules on the way. It owns the upstream client (keep-alive connections,
-//! reused across requests and workers), what crosses (`headers`), the
+//! rules on the way. It owns the upstream client (hyper's, keep-alive
+//! connections reused across requests and workers; h2 when the upstream
+//! offers it by ALPN), what crosses (`headers`), the
 //! failures (`UPSTREAM_UNAVAILABLE` 502, `UPSTREAM_TIMEOUT` 504,
 //! `UPSTREAM_CONTRACT_VIOLATION` 502 under `--upstream-strict`) and the
 //! counters `/__admin/proxy` shows. It decides nothing about simulations:
@@ -16,7 +17,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::Url;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -34,8 +38,11 @@ pub const MAX_UPSTREAM_BODY: usize = 4 * 1024 * 1024;
 /// The upstream connector and what the proxy counted of it.
 #[derive(Debug)]
 pub struct Upstream {
-    client: reqwest::Client,
-    base: Url,
+    client: UpstreamClient,
+    /// Cuts off a request that is not answered whole in time (`--upstream-timeout`).
+    timeout: Duration,
+    /// Each operation's URL up to the query: the base URL and the path.
+    urls: [String; 2],
     /// The base URL without credentials: what details, logs and the admin
     /// API show.
     shown: String,
@@ -90,25 +97,36 @@ impl Upstream {
         let mut shown = base.clone();
         let _ = shown.set_username("");
         let _ = shown.set_password(None);
-        // reqwest is built without a crypto provider: install ring's.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(crate::client_tls::config(config.upstream_insecure)?)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_millis(config.upstream_timeout))
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        // hyper-rustls sets ALPN itself (h2, http/1.1) and refuses a config
+        // that already has it.
+        let mut tls = crate::client_tls::config(config.upstream_insecure)?;
+        tls.alpn_protocols.clear();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+        // hyper follows no redirects: a 3xx comes back as it is.
+        let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| format!("cannot build the upstream client: {e}"))?;
+            .pool_timer(TokioTimer::new())
+            .build(https);
         let path =
             |own: &Option<String>, default: &str| own.clone().unwrap_or_else(|| default.to_owned());
+        let paths = [
+            path(&config.upstream_activities_path, &config.activities_path),
+            path(&config.upstream_records_path, &config.records_path),
+        ];
+        let url = |path: &str| format!("{}{path}", base.as_str().trim_end_matches('/'));
         Ok(Some(Upstream {
             client,
+            timeout: Duration::from_millis(config.upstream_timeout),
+            urls: [url(&paths[0]), url(&paths[1])],
             shown: shown.as_str().trim_end_matches('/').to_owned(),
-            base,
-            paths: [
-                path(&config.upstream_activities_path, &config.activities_path),
-                path(&config.upstream_records_path, &config.records_path),
-            ],
+            paths,
             strict: config.upstream_strict,
             counters: Counters::default(),
             judge: judge::Judge::default(),
@@ -166,13 +184,6 @@ impl Upstream {
         }
     }
 
-    fn path(&self, operation: Operation) -> &str {
-        match operation {
-            Operation::RelatedActivities => &self.paths[0],
-            Operation::RelatedRecords => &self.paths[1],
-        }
-    }
-
     /// Forwards one request (its raw query and its headers, names in lower
     /// case) and reads the answer; the answer is judged, and under
     /// `--upstream-strict` a violating one is refused. A failure is the
@@ -184,21 +195,26 @@ impl Upstream {
         request_headers: &[(&str, &[u8])],
     ) -> Result<Forwarded, ApiError> {
         self.counters.forwarded.fetch_add(1, Ordering::Relaxed);
-        let mut url = self.base.clone();
-        url.set_path(&format!(
-            "{}{}",
-            self.base.path().trim_end_matches('/'),
-            self.path(operation)
-        ));
         let query = headers::upward_query(raw_query);
-        url.set_query((!query.is_empty()).then_some(query.as_str()));
         let sent = headers::upward(request_headers);
-        let mut request = self.client.get(url);
+        let url = match operation {
+            Operation::RelatedActivities => &self.urls[0],
+            Operation::RelatedRecords => &self.urls[1],
+        };
+        let mut request = hyper::Request::get(if query.is_empty() {
+            url.clone()
+        } else {
+            format!("{url}?{query}")
+        });
         for (name, value) in &sent {
             request = request.header(name.as_str(), value.as_slice());
         }
         let started = Instant::now();
-        let answer = match read(request).await {
+        // `--upstream-timeout` covers connecting, sending and the whole body.
+        let answer = tokio::time::timeout(self.timeout, read(&self.client, request))
+            .await
+            .unwrap_or(Err(Failure::Timeout));
+        let answer = match answer {
             Ok(answer) => answer,
             Err(error) => {
                 self.counters.failed.fetch_add(1, Ordering::Relaxed);
@@ -268,14 +284,12 @@ impl std::fmt::Display for Failure {
     }
 }
 
-impl From<reqwest::Error> for Failure {
-    fn from(error: reqwest::Error) -> Failure {
-        if error.is_timeout() {
-            return Failure::Timeout;
-        }
-        let error = error.without_url();
+impl Failure {
+    /// An error and its sources, one after another (hyper's own text is
+    /// short: "client error (Connect)"; the cause is in the sources).
+    fn of(error: &dyn std::error::Error) -> Failure {
         let mut text = error.to_string();
-        let mut source = std::error::Error::source(&error);
+        let mut source = error.source();
         while let Some(cause) = source {
             text.push_str(": ");
             text.push_str(&cause.to_string());
@@ -287,17 +301,27 @@ impl From<reqwest::Error> for Failure {
 
 type Answer = (u16, Vec<(String, Vec<u8>)>, Bytes);
 
+type UpstreamClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
 /// Sends `request` and reads status, headers and up to `MAX_UPSTREAM_BODY`.
-async fn read(request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
-    let mut response = request.send().await?;
+async fn read(
+    client: &UpstreamClient,
+    request: hyper::http::request::Builder,
+) -> Result<Answer, Failure> {
+    let request = request.body(Empty::new()).map_err(|e| Failure::of(&e))?;
+    let response = client.request(request).await.map_err(|e| Failure::of(&e))?;
     let status = response.status().as_u16();
     let headers = response
         .headers()
         .iter()
         .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
         .collect();
+    let mut stream = response.into_body();
     let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(frame) = stream.frame().await {
+        let Ok(chunk) = frame.map_err(|e| Failure::of(&e))?.into_data() else {
+            continue; // trailers
+        };
         if body.len() + chunk.len() > MAX_UPSTREAM_BODY {
             return Err(Failure::TooLarge);
         }

@@ -323,3 +323,37 @@ async fn the_connection_faults_break_the_connection_over_http1_and_h2() {
     }
     handle.stop(true).await;
 }
+
+#[actix_web::test]
+async fn the_proxy_reaches_an_https_upstream_and_refuses_one_it_cannot_trust() {
+    // Arrange: an HTTPS upstream whose CA the proxies' system roots lack.
+    let dir = fresh_dir("proxy-upstream");
+    let (upstream, port) = start(self_signed(&dir, &[]));
+    let url = format!("https://localhost:{port}");
+    let proxy = |insecure| {
+        crate::helpers::spawn_plain(Config {
+            upstream: Some(url.clone()),
+            upstream_insecure: insecure,
+            ..Config::default()
+        })
+    };
+    let (checking, insecure) = (proxy(false).await, proxy(true).await);
+    let path = "/api/related-records?recordType=account&recordId=1";
+    // Act
+    let refused = checking.get(path, &[]).await;
+    let passed = insecure.get(path, &[]).await;
+    let direct = client(&dir, false)
+        .get(format!("{url}{path}"))
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    let body = crate::helpers::assert_error(refused, 502, "UPSTREAM_UNAVAILABLE").await;
+    let cause = body["details"]["cause"].as_str().unwrap_or_default();
+    assert!(cause.contains("certificate"), "{body}");
+    assert_eq!(passed.status().as_u16(), 200);
+    let (passed, direct): (Value, Value) =
+        (passed.json().await.unwrap(), direct.json().await.unwrap());
+    assert_eq!(passed, direct);
+    upstream.stop(false).await;
+}
