@@ -285,7 +285,6 @@ function makeRow(entry) {
   cell(tr, entry.session);
   cell(tr, `${entry.durationMs} ms`, 'number');
   cell(tr, entry.activityId, 'id');
-  tr.setAttribute('aria-label', `Request ${entry.id}: ${entry.operation ?? entry.path}, status ${entry.status}`);
   return tr;
 }
 
