@@ -145,6 +145,16 @@ impl Sessions {
         }
     }
 
+    /// Each (session, trigger value) with a position, and how many of its
+    /// requests were answered so far, oldest first (for
+    /// `GET /__admin/sequences`; bounded by `MAX_SESSIONS`).
+    pub fn positions(&self) -> impl Iterator<Item = (&str, &str, u32)> {
+        self.order.iter().filter_map(|key| {
+            let answered = *self.positions.get(key)?;
+            Some((key.0.as_str(), key.1.as_str(), answered))
+        })
+    }
+
     /// Time left before a client may come back, if it was throttled.
     pub fn throttled_for(&self, key: &Throttled, now: Instant) -> Option<Duration> {
         let until = *self.throttled_until.get(key)?;

@@ -280,3 +280,46 @@ async fn an_admin_token_of_any_visible_ascii_characters_unlocks_the_admin_api() 
     }
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn the_sequences_list_each_sessions_position_and_reset_empties_it() {
+    let app = spawn_app().await;
+    let empty = json_of(app.get("/__admin/sequences", &[]).await).await;
+    assert_eq!(empty["count"], 0, "{empty}");
+    assert_eq!(empty["capacity"], 10_000);
+    let seq = [
+        ("X-Simulate-Error", "429,500,200"),
+        ("X-Simulate-Session", "seq-a"),
+    ];
+    app.get(RECORDS, &seq).await;
+    app.get(RECORDS, &seq).await;
+    let once = [
+        ("X-Simulate-Error", "500; times=3"),
+        ("X-Simulate-Session", "seq-b"),
+    ];
+    app.get(RECORDS, &once).await;
+    // A single scenario without times= keeps no position.
+    app.get(RECORDS, &[("X-Simulate-Error", "404")]).await;
+
+    let listed = json_of(app.get("/__admin/sequences", &[]).await).await;
+    assert_eq!(listed["count"], 2, "{listed}");
+    let sequences = listed["sequences"].as_array().unwrap();
+    assert_eq!(
+        sequences[0],
+        json!({"session": "seq-a", "scenario": "429,500,200", "position": 2, "length": 3})
+    );
+    assert_eq!(
+        sequences[1],
+        json!({"session": "seq-b", "scenario": "500; times=3", "position": 1, "length": 3})
+    );
+    assert_error(
+        app.request(Method::POST, "/__admin/sequences").await,
+        405,
+        "METHOD_NOT_ALLOWED",
+    )
+    .await;
+    app.request(Method::POST, "/__admin/reset").await;
+    let reset = json_of(app.get("/__admin/sequences", &[]).await).await;
+    assert_eq!(reset["count"], 0, "{reset}");
+    app.stop().await;
+}

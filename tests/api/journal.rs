@@ -350,3 +350,43 @@ async fn a_long_custom_method_is_journaled_cut_and_marked() {
     assert_eq!(entry["truncated"], true, "{entry:.200}");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn an_entry_keeps_the_retry_after_its_answer_sent_and_none_without_one() {
+    let app = spawn_app().await;
+    let told = app
+        .get(
+            RECORDS,
+            &[
+                ("X-Simulate-Error", "429; retry-after=7"),
+                ("X-Simulate-Session", "ra1"),
+            ],
+        )
+        .await;
+    assert_eq!(told.status().as_u16(), 429);
+    let sent = crate::helpers::header(&told, "retry-after").map(str::to_owned);
+    let early = app.get(RECORDS, &[("X-Simulate-Session", "ra1")]).await;
+    assert_eq!(early.status().as_u16(), 429, "back before the 7 s were up");
+    let early_sent = crate::helpers::header(&early, "retry-after").map(str::to_owned);
+    app.get(RECORDS, &[("X-Simulate-Session", "ra2")]).await;
+
+    let listed = json_of(app.get("/__admin/requests", &[]).await).await;
+    let entries = listed["requests"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(sent.as_deref(), Some("7"));
+    assert_eq!(entries[0]["retryAfter"], "7");
+    assert_eq!(entries[0]["retryAfterViolation"], false);
+    assert_eq!(
+        entries[1]["retryAfter"].as_str(),
+        early_sent.as_deref(),
+        "the early retry's own Retry-After, as sent"
+    );
+    assert_eq!(entries[1]["retryAfterViolation"], true);
+    assert!(
+        entries[2].get("retryAfter").is_none(),
+        "absent when the answer sent none: {}",
+        entries[2]
+    );
+    assert_eq!(entries[2]["truncated"], false);
+    app.stop().await;
+}

@@ -45,6 +45,8 @@ mod hostile;
 mod service;
 // The journal live: server-sent events, filters, resume.
 mod stream;
+// The dashboard's page and assets: types, CSP, no inline code, the admin token, --no-admin.
+mod ui;
 // Proxy mode: pass-through, simulations on top, upstream failures, contract violations.
 mod proxy;
 // Recording upstream answers (--record DIR) and replaying them offline (--scenarios DIR), byte for byte.

@@ -11,13 +11,17 @@
 //! | `POST /__admin/reset` | journal, sequences, throttling, sticky, limiter |
 //! | `POST /__admin/reload` | re-read the scenario and data files |
 //! | `GET /__admin/proxy` | proxy mode: the upstream and its counters |
+//! | `GET /__admin/sequences` | each session's position in its sequences |
+//! | `GET /__admin/ui` (and `/ui/app.js`, `/ui/app.css`) | the dashboard |
 //!
 //! `--admin-token` requires `Authorization: Bearer <token>` (any visible
-//! ASCII token, compared in constant time); `--no-admin`
+//! ASCII token, compared in constant time), except for the dashboard's page
+//! and assets, which hold no data and ask for the token; `--no-admin`
 //! removes the whole scope (its paths are then unknown routes).
 //!
 //! Here: the scope, the token check and the catalogue-wide handlers;
-//! `sticky` and `requests` hold the handlers of their routes.
+//! `sticky`, `requests`, `sequences` and `ui` hold the handlers of their
+//! routes.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -34,8 +38,10 @@ use crate::http::context::RequestContext;
 use crate::http::fallback::{method_not_allowed, route_not_found};
 
 mod requests;
+mod sequences;
 mod sticky;
 mod stream;
+mod ui;
 
 use requests::{clear_requests, count_requests, list_requests};
 use sticky::{add_sticky, clear_sticky, list_sticky};
@@ -95,10 +101,31 @@ pub fn scope() -> actix_web::Scope<
                 .get(proxy)
                 .default_service(method_not_allowed("GET")),
         )
+        .service(
+            web::resource("/sequences")
+                .get(sequences::list_sequences)
+                .default_service(method_not_allowed("GET")),
+        )
+        .service(
+            web::resource("/ui")
+                .get(ui::page)
+                .default_service(method_not_allowed("GET")),
+        )
+        .service(
+            web::resource("/ui/app.js")
+                .get(ui::script)
+                .default_service(method_not_allowed("GET")),
+        )
+        .service(
+            web::resource("/ui/app.css")
+                .get(ui::style)
+                .default_service(method_not_allowed("GET")),
+        )
         .default_service(web::to(route_not_found))
 }
 
-/// `--admin-token`: 401 `ADMIN_UNAUTHORIZED` without the right bearer token.
+/// `--admin-token`: 401 `ADMIN_UNAUTHORIZED` without the right bearer token
+/// (but for the dashboard's assets, `ui::is_public`).
 async fn require_token(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -106,7 +133,9 @@ async fn require_token(
     let expected = req
         .app_data::<web::Data<AppState>>()
         .and_then(|s| s.config.admin_token.clone());
-    let Some(expected) = expected else {
+    // The dashboard's page and assets hold no data; the page asks for the
+    // token and sends it on every data call.
+    let Some(expected) = expected.filter(|_| !ui::is_public(req.path())) else {
         return next
             .call(req)
             .await

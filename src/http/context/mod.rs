@@ -24,7 +24,7 @@ use crate::connector::state::AppState;
 use crate::contract::{CLIENT_REQUEST_ID, REQUEST_ID};
 use crate::error::ApiError;
 use crate::http::socket::ConnectionFd;
-use crate::observe::journal::Headers;
+use crate::observe::journal::{Headers, RetryAfter};
 
 mod record;
 mod request;
@@ -131,6 +131,7 @@ where
                 at: crate::observe::wall::at(started),
                 headers,
                 truncated,
+                retry_after: RetryAfter::default(),
             })
         }
         _ => None,
@@ -147,6 +148,16 @@ where
             .or_else(|| response.extensions_mut().remove::<Outcome>())
             .unwrap_or_default();
         let status = response.status().as_u16();
+        // The Retry-After as sent, whoever set it (a simulation, the
+        // compliance check, an upstream), for the dashboard's timeline.
+        let seen = seen.map(|mut seen| {
+            if let Some(value) = response.headers().get(header::RETRY_AFTER) {
+                let (kept, cut) = RetryAfter::new(value.as_bytes());
+                seen.retry_after = kept;
+                seen.truncated |= cut;
+            }
+            seen
+        });
         let ended = Instant::now();
         let elapsed = ended.saturating_duration_since(started);
         crate::observe::logsink::access(ended, |line| {

@@ -9,7 +9,9 @@ use actix_web::http::{Method, Uri};
 use super::Outcome;
 use crate::connector::state::AppState;
 use crate::contract::{HEALTH_PATH, METRICS_PATH, OPENAPI_PATH, Operation, reserved};
-use crate::observe::journal::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, Target, keep_str};
+use crate::observe::journal::{
+    Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, RetryAfter, Target, keep_str,
+};
 use crate::observe::metrics::Observation;
 
 /// Paths the journal skips: the reserved ones (the service endpoints and
@@ -35,8 +37,10 @@ pub(super) struct Seen {
     pub id: u64,
     pub at: std::time::SystemTime,
     pub headers: Headers,
-    /// Whether a header was cut or dropped.
+    /// Whether a header was cut or dropped (or the Retry-After cut).
     pub truncated: bool,
+    /// The answer's `Retry-After`, set once the answer is known.
+    pub retry_after: RetryAfter,
 }
 
 /// `GET /path 200 scenario=X 0.1ms activityId=...` (no scenario on success).
@@ -126,6 +130,7 @@ pub(super) fn record(
                 activity_id,
                 duration_ms: (seconds * 1_000_000.0).round() / 1000.0,
                 retry_after_violation: outcome.retry_after_violation,
+                retry_after: seen.retry_after,
                 upstream: outcome.upstream,
                 contract_violations: outcome.violations.clone().into_boxed_slice(),
                 truncated,

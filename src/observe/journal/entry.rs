@@ -28,6 +28,11 @@ pub const MAX_HEADERS_BYTES: usize = 4096;
 pub const MAX_ID_BYTES: usize = 256;
 /// A custom method longer than this is kept cut (no marker: a method token).
 pub const MAX_METHOD_BYTES: usize = 32;
+/// The `Retry-After` value an answer sent, kept inline in the entry's slot
+/// (whose padding had the room, so it allocates nothing and leaves the
+/// entry's memory bound as it was). This server sends whole seconds; an
+/// upstream in proxy mode may send an HTTP-date (29 bytes).
+pub const MAX_RETRY_AFTER_BYTES: usize = 32;
 /// The longest marker: `...[+` and ` bytes]` around a 20-digit number.
 const MARKER_BYTES: usize = 32;
 /// The slot an entry sits in (its fixed fields, padded to cache lines).
@@ -110,6 +115,9 @@ pub struct Entry {
     pub activity_id: Arc<str>,
     pub duration_ms: f64,
     pub retry_after_violation: bool,
+    /// The `Retry-After` the answer carried, as sent; absent when none.
+    #[serde(skip_serializing_if = "RetryAfter::is_none")]
+    pub retry_after: RetryAfter,
     /// Proxy mode: the answer came from the upstream connector.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub upstream: bool,
@@ -127,6 +135,53 @@ fn rfc3339<S: serde::Serializer>(at: &SystemTime, serializer: S) -> Result<S::Ok
 
 fn as_str<S: serde::Serializer>(value: &impl AsRef<str>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(value.as_ref())
+}
+
+/// An answer's `Retry-After` value, at most `MAX_RETRY_AFTER_BYTES`; empty
+/// means none. A longer value keeps its first bytes and the marker.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetryAfter {
+    len: u8,
+    bytes: [u8; MAX_RETRY_AFTER_BYTES],
+}
+
+impl RetryAfter {
+    /// The value kept and whether it was cut.
+    pub fn new(value: &[u8]) -> (RetryAfter, bool) {
+        let mut kept = RetryAfter::default();
+        let cut = value.len() > MAX_RETRY_AFTER_BYTES;
+        let mut out = Vec::new();
+        let bytes = match cut {
+            false => value,
+            true => {
+                // Room for the marker with the longest count `value` can need.
+                let digits = itoa::Buffer::new().format(value.len()).len();
+                let max = MAX_RETRY_AFTER_BYTES - "...[+ bytes]".len() - digits;
+                keep(&mut out, value, max, false);
+                &out
+            }
+        };
+        let len = bytes.len().min(MAX_RETRY_AFTER_BYTES);
+        if let (Some(to), Some(from)) = (kept.bytes.get_mut(..len), bytes.get(..len)) {
+            to.copy_from_slice(from);
+            kept.len = len as u8;
+        }
+        (kept, cut)
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.len == 0
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+}
+
+impl Serialize for RetryAfter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&String::from_utf8_lossy(self.as_bytes()))
+    }
 }
 
 /// A request target, `path` or `path?query`, copied from the request (each
@@ -290,6 +345,15 @@ mod tests {
         // What README promises of an entry's memory.
         assert!(size_of::<CachePadded<Mutex<Option<Entry>>>>() <= SLOT_BYTES);
         const { assert!(MAX_ENTRY_BYTES <= 12_900) };
+        let (kept, cut) = RetryAfter::new(b"5");
+        assert_eq!((kept.as_bytes(), cut), (&b"5"[..], false));
+        let date = b"Wed, 02 Dec 2026 07:00:00 GMT";
+        assert_eq!(RetryAfter::new(date).0.as_bytes(), date);
+        let (kept, cut) = RetryAfter::new(&[b'9'; 5000]);
+        assert!(cut);
+        assert!(kept.as_bytes().ends_with(b"9...[+4984 bytes]"), "{kept:?}");
+        assert_eq!(kept.as_bytes().len(), MAX_RETRY_AFTER_BYTES);
+        assert!(RetryAfter::new(b"").0.is_none());
         assert_eq!(keep_str("abc", 3), None);
         assert_eq!(keep_str("abcé", 4).as_deref(), Some("abc...[+2 bytes]"));
     }

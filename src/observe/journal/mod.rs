@@ -23,7 +23,7 @@ mod entry;
 pub mod feed;
 mod redact;
 
-pub use entry::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, Target, keep_str};
+pub use entry::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, RetryAfter, Target, keep_str};
 
 /// Which entries to list or count; every field set must match.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -21,6 +21,7 @@ pub(super) fn entry(status: u16, scenario: Option<&str>) -> Entry {
         activity_id: "a".into(),
         duration_ms: 0.0,
         retry_after_violation: false,
+        retry_after: RetryAfter::default(),
         upstream: false,
         contract_violations: Box::default(),
         truncated: false,
