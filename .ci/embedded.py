@@ -366,7 +366,9 @@ def main(argv=None):
         print(f"{len(problems)} embedded file(s) the Dockerfile's builder stage does not copy into place")
         return 1
     count = len([e for e in embedded_files(root) if e.path])
-    print(f"embedded files: {count}, each copied into place by the builder stage of {dockerfile}")
+    shown = os.path.relpath(dockerfile, root)
+    shown = dockerfile if shown.startswith("..") else shown
+    print(f"embedded files: {count}, each copied into place by the builder stage of {shown}")
     return 0
 
 
