@@ -12,6 +12,8 @@ This check reads, without the compiler:
   literal relative to the file that names it,
   `concat!(env!("CARGO_MANIFEST_DIR"), "/x")` relative to the crate; a path
   under `OUT_DIR` is made by the build script, so its inputs count instead;
+  `include_str!($file)` inside a `macro_rules!` embeds what each invocation
+  of that macro in the same file passes as `$file` (a string literal);
 - the build script itself and its `rerun-if-changed` inputs (relative to the
   crate);
 - the `COPY` and `ADD` lines of the stage named `builder` (and of the stages it
@@ -41,8 +43,7 @@ TOKEN = re.compile(
     r"""(?P<comment>//[^\n]*|/\*.*?\*/)"""
     r"""|(?P<raw>b?r(?P<hashes>\#*)"(?:.|\n)*?"(?P=hashes))"""
     r"""|(?P<string>b?"(?:\\.|[^"\\])*")"""
-    r"""|(?P<char>b?'(?:\\(?:u\{[0-9a-fA-F]+\}|.)|[^'\\])')"""
-    r"""|(?P<macro>\b(?P<name>include_str|include_bytes|include)\s*!\s*\()""",
+    r"""|(?P<char>b?'(?:\\(?:u\{[0-9a-fA-F]+\}|.)|[^'\\])')""",
     re.S,
 )
 LITERAL = re.compile(r'''\s*(?:b?r(?P<h>\#*)"(?P<raw>.*?)"(?P=h)|b?"(?P<str>(?:\\.|[^"\\])*)")\s*''', re.S)
@@ -71,21 +72,85 @@ def unescape(literal):
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), match.group("str"))
 
 
-def macro_argument(text, start):
-    """The text between the macro's `(` (just before start) and its matching `)`."""
-    depth, i = 1, start
-    while i < len(text):
-        token = TOKEN.match(text, i)
-        if token and (token.group("raw") or token.group("string") or token.group("comment")):
-            i = token.end()
-            continue
-        if text[i] == "(":
+def blanked(text):
+    """The text with the insides of comments and literals as spaces, offsets kept,
+    so brackets, commas and macro names are searched in code only."""
+    out = list(text)
+    for token in TOKEN.finditer(text):
+        # A comment goes whole; a literal keeps its quotes, so it is still an argument.
+        inside = 0 if token.group("comment") else 1
+        for i in range(token.start() + inside, token.end() - inside):
+            if out[i] != "\n":
+                out[i] = " "
+    return "".join(out)
+
+
+def bracket_end(code, open_at):
+    """The offset of the bracket closing the one at open_at, or None."""
+    depth = 0
+    for i in range(open_at, len(code)):
+        if code[i] in "([{":
             depth += 1
-        elif text[i] == ")":
+        elif code[i] in ")]}":
             depth -= 1
             if depth == 0:
-                return text[start:i]
-        i += 1
+                return i
+    return None
+
+
+def top_level_args(code, start, end):
+    """(start, end) of each comma-separated argument between start and end."""
+    spans, depth, begin = [], 0, start
+    for i in range(start, end):
+        if code[i] in "([{":
+            depth += 1
+        elif code[i] in ")]}":
+            depth -= 1
+        elif code[i] == "," and depth == 0:
+            spans.append((begin, i))
+            begin = i + 1
+    if code[begin:end].strip():
+        spans.append((begin, end))
+    return spans
+
+
+def macro_uses(text, code, offset, var):
+    """For `include_str!($var)` inside a `macro_rules!` at offset: the literal
+    each invocation of that macro in the same file passes as `$var`, as
+    (offset of the invocation, the literal or None)."""
+    for definition in re.finditer(r"\bmacro_rules!\s*(\w+)\s*([(\[{])", code):
+        body_end = bracket_end(code, definition.end() - 1)
+        if body_end is None or not definition.end() <= offset < body_end:
+            continue
+        index, i = None, definition.end()
+        while i < body_end and index is None:
+            while i < body_end and code[i] in " \t\r\n;":
+                i += 1
+            if i >= body_end or code[i] not in "([{":
+                break
+            matcher_end = bracket_end(code, i)
+            arrow = code.find("=>", matcher_end)
+            body = re.compile(r"\s*([(\[{])").match(code, arrow + 2) if arrow != -1 else None
+            if matcher_end is None or body is None:
+                break
+            transcriber_end = bracket_end(code, body.start(1))
+            if transcriber_end is None:
+                break
+            if body.start(1) <= offset < transcriber_end:
+                names = re.findall(r"\$(\w+)\s*:\s*\w+", code[i + 1:matcher_end])
+                index = names.index(var) if var in names else -1
+            i = transcriber_end + 1
+        if index is None or index < 0:
+            return None
+        uses = []
+        for call in re.finditer(rf"\b{re.escape(definition.group(1))}\s*!\s*([(\[{{])", code):
+            close = bracket_end(code, call.end() - 1)
+            if close is None or definition.start() <= call.start() < body_end:
+                continue
+            spans = top_level_args(code, call.end(), close)
+            literal = unescape(text[slice(*spans[index])]) if index < len(spans) else None
+            uses.append((call.start(), literal))
+        return uses
     return None
 
 
@@ -120,19 +185,30 @@ def scan_rust(root, rel):
     """The files one Rust source embeds."""
     with open(os.path.join(root, rel), encoding="utf-8") as f:
         text = f.read()
-    lines = text.splitlines()
-    found, i = [], 0
-    while i < len(text):
-        token = TOKEN.search(text, i)
-        if not token:
-            break
-        i = token.end()
-        if not token.group("macro"):
-            continue
-        argument = macro_argument(text, token.end())
-        path, why = resolve(argument, posixpath.dirname(rel))
+    code, lines = blanked(text), text.splitlines()
+    found = []
+    for token in re.finditer(r"\b(include_str|include_bytes|include)\s*!\s*\(", code):
+        close = bracket_end(code, token.end() - 1)
+        argument = text[token.end():close] if close is not None else None
         line = line_of(text, token.start())
         shown = lines[line - 1].strip()
+        variable = re.fullmatch(r"\s*\$(\w+)\s*,?\s*", argument or "")
+        if variable:
+            # A macro_rules! that embeds what its invocations name: each
+            # invocation is an embed, shown where it is written.
+            uses = macro_uses(text, code, token.start(), variable.group(1))
+            if uses is None:
+                found.append(Embedded(None, rel, line, f"{shown} (a macro this check cannot follow)"))
+            for at, literal in uses or []:
+                use_line = line_of(text, at)
+                use_shown = lines[use_line - 1].strip()
+                if literal is None:
+                    found.append(Embedded(None, rel, use_line, f"{use_shown} (not a string literal)"))
+                else:
+                    path = posixpath.normpath(posixpath.join(posixpath.dirname(rel), literal))
+                    found.append(Embedded(path, rel, use_line, use_shown))
+            continue
+        path, why = resolve(argument, posixpath.dirname(rel))
         if path is not None:
             found.append(Embedded(path, rel, line, shown))
         elif why is not None:

@@ -142,6 +142,45 @@ class WhatCountsAsEmbedded(Fixture):
         got = self.problems(BUILDER_HEAD + "COPY src ./src\n")
         self.assertIn("cannot resolve", got[0])
 
+    def test_a_macro_that_embeds_its_argument_embeds_what_each_invocation_names(self):
+        self.write("src/http/ui.rs", """\
+            macro_rules! asset {
+                ($name:ident, $file:literal, $type:literal) => {
+                    const $name: &str = include_str!($file); // the type: $type
+                };
+            }
+            // asset!(NOT_ME, "ui/commented.css", "text/css");
+            asset!(PAGE, "ui/index.html", "text/html; charset=utf-8");
+            asset!(
+                SCRIPT,
+                "../../assets/app.js",
+                "text/javascript",
+            );
+            """)
+        self.write("src/http/ui/index.html", "")
+        self.write("assets/app.js", "")
+        got = self.problems(BUILDER_HEAD + "COPY src ./src\nCOPY scenarios ./scenarios\n")
+        self.assertEqual(len(got), 1, got)
+        self.assertIn("src/http/ui.rs:8: asset!(", got[0])
+        self.assertIn("assets/app.js is not copied", got[0])
+        self.assertEqual(self.problems(BUILDER_HEAD + "COPY src ./src\nCOPY scenarios ./scenarios\nCOPY assets ./assets\n"), [])
+        paths = sorted(e.path for e in embedded.embedded_files(self.root) if e.source == "src/http/ui.rs")
+        self.assertEqual(paths, ["assets/app.js", "src/http/ui/index.html"])
+
+    def test_a_macro_invoked_with_something_other_than_a_literal_is_reported(self):
+        self.write("src/lib.rs", """\
+            macro_rules! embed { ($file:expr) => { include_bytes!($file) }; }
+            const PATH: &str = "x";
+            static B: &[u8] = embed!(PATH);
+            """)
+        got = self.problems(BUILDER_HEAD + "COPY src ./src\n")
+        self.assertEqual(len(got), 1, got)
+        self.assertIn("src/lib.rs:3: static B: &[u8] = embed!(PATH); (not a string literal)", got[0])
+
+    def test_a_metavariable_outside_any_macro_rules_cannot_be_followed(self):
+        self.write("src/lib.rs", "const S: &str = include_str!($file);\n")
+        self.assertIn("a macro this check cannot follow", self.problems(BUILDER_HEAD + "COPY src ./src\n")[0])
+
     def test_an_out_dir_file_is_the_build_scripts_business(self):
         self.write("src/lib.rs", 'include!(concat!(env!("OUT_DIR"), "/generated.rs"));\n')
         self.assertEqual(self.problems(BUILDER_HEAD + "COPY src ./src\n"), [])
