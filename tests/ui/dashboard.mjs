@@ -6,10 +6,11 @@
 // playwright-core (no browser download) and checks the page by the DOM
 // contract of #18: it loads with no console error, no page error and no failed
 // request; it asks for the token and goes live; a request sent from here
-// appears as a row; the catalogue's "stick" control makes the next request
-// answer that scenario; a too-early retry is marked in the timeline; a row
-// opens by keyboard; and it saves a full-page screenshot in light and dark to
-// $UI_ARTIFACTS (default target/ui-artifacts/).
+// appears as a row; pause and resume; the catalogue's "stick" control makes
+// the next request answer that scenario; a too-early retry is marked in the
+// timeline; a row opens by keyboard; light and dark differ, each saved as a
+// full-page screenshot to $UI_ARTIFACTS (default target/ui-artifacts/); and
+// #clear empties the list, which goes on listing.
 //
 // Bounded: every wait has a timeout of at most 10 s, and the whole run at most
 // 60 s (a watchdog ends the process after that, whatever hangs).
@@ -66,10 +67,15 @@ describe('the dashboard in headless Chromium', { timeout: WHOLE }, () => {
   let context;
   let page;
   let userDataDir;
-  let tokenSent = false;
   // What the page must never produce; each entry says what and where.
   const problems = [];
-  // The steps build on each other (one page, one journal): after the first
+  // Chromium's console errors, judged at the end, when every answer is in.
+  const consoleErrors = [];
+  // Admin URLs that answered 401 to a call sent without a token: the one
+  // error the contract makes (that 401 is how the page knows to ask), which
+  // Chromium also logs to the console. A 401 to a call that carried the
+  // token, or any other error, is a failure.
+  const unauthorized = new Set();  // The steps build on each other (one page, one journal): after the first
   // failure the later ones are skipped rather than each waiting out its
   // timeouts, so the report names the step that broke.
   let broken = null;
@@ -108,17 +114,7 @@ describe('the dashboard in headless Chromium', { timeout: WHOLE }, () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(WAIT);
     page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const where = message.location().url || '';
-      // The one error the contract makes: before the token is typed, an admin
-      // call answers 401 (that is how the page knows to ask), and Chromium
-      // logs that answer. After the token, a 401 is a failure like any other.
-      const expected401 =
-        !tokenSent &&
-        TOKEN &&
-        where.startsWith(`${BASE}/__admin/`) &&
-        message.text().includes('status of 401');
-      if (!expected401) problems.push(`console error: ${message.text()} (${where})`);
+      if (message.type() === 'error') consoleErrors.push({ text: message.text(), url: message.location().url || '' });
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('requestfailed', (request) => {
@@ -129,10 +125,15 @@ describe('the dashboard in headless Chromium', { timeout: WHOLE }, () => {
       const ownAbort = error === 'net::ERR_ABORTED' && request.url().startsWith(`${BASE}/__admin/requests/stream`);
       if (!ownAbort) problems.push(`request failed: ${request.method()} ${request.url()}: ${error}`);
     });
-    page.on('response', (response) => {
+    page.on('response', async (response) => {
       const status = response.status();
-      const admin401 = status === 401 && !tokenSent && TOKEN && response.url().startsWith(`${BASE}/__admin/`);
-      if (status >= 400 && !admin401) problems.push(`answer ${status}: ${response.request().method()} ${response.url()}`);
+      if (status < 400) return;
+      const sentToken = 'authorization' in (await response.request().allHeaders().catch(() => ({})));
+      if (status === 401 && TOKEN && !sentToken && response.url().startsWith(`${BASE}/__admin/`)) {
+        unauthorized.add(response.url());
+      } else {
+        problems.push(`answer ${status}: ${response.request().method()} ${response.url()}`);
+      }
     });
   });
 
@@ -156,7 +157,6 @@ describe('the dashboard in headless Chromium', { timeout: WHOLE }, () => {
     if (TOKEN) {
       await form.waitFor({ state: 'visible' });
       await page.locator('#token').fill(TOKEN);
-      tokenSent = true;
       await page.locator('#token').press('Enter');
       await form.waitFor({ state: 'hidden' });
       const kept = await page.evaluate(() => sessionStorage.getItem('crm-mock-admin-token'));
@@ -251,8 +251,19 @@ describe('the dashboard in headless Chromium', { timeout: WHOLE }, () => {
     console.log(`screenshots: ${join(ARTIFACTS, 'dashboard-light.png')}, ${join(ARTIFACTS, 'dashboard-dark.png')}`);
   });
 
+  step('empties the list with #clear, and goes on listing new requests', async () => {
+    await page.locator('#clear').click();
+    await waitUntil(async () => (await page.locator('#requests tr[data-id]').count()) === 0, 'the list is empty');
+    assert.equal((await related('UI-6')).status, 200);
+    await page.locator('#requests tr[data-record="UI-6"]').waitFor({ state: 'attached' });
+    assert.equal(await page.locator('#requests tr[data-id]').count(), 1);
+  });
+
   it('produced no console error, no page error and no failed request', () => {
-    assert.deepEqual(problems, []);
+    const unexpected = consoleErrors
+      .filter(({ text, url }) => !(text.includes('status of 401') && unauthorized.has(url)))
+      .map(({ text, url }) => `console error: ${text} (${url})`);
+    assert.deepEqual([...problems, ...unexpected], []);
   });
 
   /** Whether the server holds any sticky scenario. */
