@@ -251,9 +251,18 @@ describe('the dashboard in headless Chromium', { timeout: WHOLE }, () => {
     console.log(`screenshots: ${join(ARTIFACTS, 'dashboard-light.png')}, ${join(ARTIFACTS, 'dashboard-dark.png')}`);
   });
 
-  step('empties the list with #clear, and goes on listing new requests', async () => {
-    await page.locator('#clear').click();
+  step('empties the list with #clear, and clears the journal only if the button says so', async () => {
+    const before = (await admin('GET', '/__admin/requests/count')).count;
+    assert.ok(before > 0, 'the journal holds the earlier requests');
+    const clear = page.locator('#clear');
+    const says = `${await clear.textContent()} ${(await clear.getAttribute('title')) || ''} ${(await clear.getAttribute('aria-label')) || ''}`;
+    await clear.click();
     await waitUntil(async () => (await page.locator('#requests tr[data-id]').count()) === 0, 'the list is empty');
+    // The contract: DELETE /__admin/requests only if the button says so.
+    const after = (await admin('GET', '/__admin/requests/count')).count;
+    if (!/journal|server/i.test(says) || /page only|journal is kept|kept/i.test(says)) {
+      assert.equal(after, before, `"${says.trim()}" does not say it clears the server's journal, and it must not`);
+    }
     assert.equal((await related('UI-6')).status, 200);
     await page.locator('#requests tr[data-record="UI-6"]').waitFor({ state: 'attached' });
     assert.equal(await page.locator('#requests tr[data-id]').count(), 1);
