@@ -14,6 +14,7 @@ and RSS across a sustained mixed run with the journal and metrics on.
     python3 benches/bench.py --compare OTHER  # A/B: this build against another build's binary
     python3 benches/bench.py --proxy          # proxy mode: added latency and throughput
     python3 benches/bench.py --tls            # HTTPS and h2 against plain HTTP
+    python3 benches/bench.py --dashboards     # the live stream's cost: 0, 1, 10 and a stalled reader
 
 `--compare` answers "does this optimization still pay?": it alternates rounds
 between this build and OTHER (both the mock, same flags) on the three
@@ -108,8 +109,9 @@ def stop(process):
         process.wait()
 
 
-def wrk(url, headers, seconds, connections, threads):
+def wrk(url, headers, seconds, connections, threads, script=None):
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    argv += ["-s", script] if script else []
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
     out = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
@@ -357,6 +359,133 @@ def tls(args, clock):
         stop(server)
         shutil.rmtree(certs, ignore_errors=True)
     print(f"\ntargets (keep-alive TLS throughput >= 60% of plain, p99 <= 2x plain, no errors): {'hold' if held else 'DO NOT hold'}")
+class StreamReader(threading.Thread):
+    """One dashboard: `GET /__admin/requests/stream` read and thrown away, or,
+    `stalled`, connected (the response head read) and then never read again,
+    so the server's send buffer to it fills and stays full."""
+
+    def __init__(self, port, stalled=False):
+        super().__init__(daemon=True)
+        self.stalled, self.bytes, self.done = stalled, 0, threading.Event()
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.sock.sendall(b"GET /__admin/requests/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          b"Accept: text/event-stream\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise SystemExit("the stream closed before its response head")
+            head += chunk
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise SystemExit(f"the stream answered {head.splitlines()[0]!r}")
+        self.bytes = len(head)
+
+    def run(self):
+        if self.stalled:
+            self.done.wait()
+            return
+        # One large buffer, few system calls: the reader should cost the
+        # machine as little as a browser tab does, so what is measured is the
+        # server's side of the stream.
+        buffer = bytearray(1 << 20)
+        self.sock.settimeout(0.5)
+        while not self.done.is_set():
+            try:
+                n = self.sock.recv_into(buffer)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if n == 0:
+                break
+            self.bytes += n
+
+    def close(self):
+        self.done.set()
+        self.join(timeout=5)
+        self.sock.close()
+
+
+def dashboards(args, workers, clock):
+    """The live stream's cost on the request path: the default mode's
+    throughput paths as one mix (wrk rotating through them), with 0, 1 and
+    10 connected stream readers and with one stalled reader. Alternating
+    rounds (the order rotates each round); each round's ratio is against
+    that round's 0-reader run, and the median round is shown."""
+    port = free_port()
+    server, _ = start([MOCK, "--port", str(port), "--workers", workers, "--clock", clock], port)
+    mix = [(path, headers) for _, path, headers, _, delay in PATHS if not delay]
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="crm-bench-dashboards-", delete=False)
+    with script:
+        script.write("-- written by benches/bench.py --dashboards: the default mode's paths in rotation\nlocal mix = {\n")
+        for path, headers in mix:
+            fields = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+            script.write(f"  {{{json.dumps(path)}, {{{fields}}}}},\n")
+        script.write("}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  local r = mix[(n % #mix) + 1]\n"
+                     "  return wrk.format(\"GET\", r[1], r[2])\nend\n")
+    configs = [("0 readers", 0, False), ("1 reader", 1, False), ("10 readers", 10, False), ("1 stalled reader", 1, True)]
+    url = f"http://127.0.0.1:{port}"
+
+    def cpu_seconds():
+        """(the mock's CPU time, this process's: the readers') in seconds."""
+        with open(f"/proc/{server.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), own.ru_utime + own.ru_stime
+
+    def run(readers, stalled, seconds):
+        """One wrk run with `readers` connected for all of it; (result, bytes each reader read)."""
+        connected = [StreamReader(port, stalled) for _ in range(readers)]
+        for reader in connected:
+            reader.start()
+        time.sleep(0.2)  # the readers are in their loops, the server's streams set up
+        try:
+            mock_before, own_before = cpu_seconds()
+            result = wrk(url, {}, seconds, args.connections, 2, script=script.name)
+            mock_after, own_after = cpu_seconds()
+        finally:
+            for reader in connected:
+                reader.close()
+        # Where the time went: the mock's CPU per request tells its cost from
+        # the readers' (this process), which share the same cores.
+        result["mock_us"] = (mock_after - mock_before) * 1e6 / result["requests"] if result["requests"] else 0.0
+        result["readers_cpu"] = own_after - own_before
+        return result, [r.bytes for r in connected]
+
+    print(f"\n# the live stream's cost ({os.cpu_count()} cores, mock {workers} workers, wrk -t2 -c{args.connections} "
+          f"over {', '.join(name for name, *_ in PATHS if 'delayed' not in name)} in rotation, {args.rounds} rounds of "
+          f"{args.seconds} s after {args.warmup} s warm-up, the order rotating; readers in this process, median round shown)\n")
+    results = {name: [] for name, *_ in configs}
+    try:
+        if args.warmup:
+            run(0, False, args.warmup)
+        for r in range(args.rounds):
+            order = configs[r % len(configs):] + configs[:r % len(configs)]
+            got = {name: run(readers, stalled, args.seconds) for name, readers, stalled in order}
+            for name, _, _ in configs:
+                base = got["0 readers"][0]["rps"]
+                results[name].append((got[name][0]["rps"] / base if base else 0.0, got[name][0], got[name][1]))
+        healthy = get(f"{url}/health")[0] == 200
+    finally:
+        stop(server)
+        os.unlink(script.name)
+    print("| stream readers | req/s | ratio to 0 readers (rounds' range) | p50 ms | p99 ms | p99 ratio | mock CPU µs/request "
+          "| readers' CPU s | MiB read per reader | socket errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    none_p99 = sorted(results["0 readers"], key=lambda x: x[1]["p99"])[len(results["0 readers"]) // 2][1]["p99"]
+    held = healthy
+    for name, readers, stalled in configs:
+        rounds = sorted(results[name], key=lambda x: x[0])
+        ratio, w, read = rounds[len(rounds) // 2]
+        errors = sum(x[1]["socket_errors"] for x in rounds)
+        per_reader = f"{statistics.mean(read) / 2**20:.1f}" if read and not stalled else "-" if not read else "(stalled)"
+        if readers:
+            held &= ratio >= 0.95 and errors == 0
+        print(f"| {name} | {w['rps']:.0f} | {ratio:.2f} ({rounds[0][0]:.2f}-{rounds[-1][0]:.2f}) | "
+              f"{w['p50']:.2f} | {w['p99']:.2f} | {w['p99'] / none_p99 if none_p99 else float('nan'):.2f} | {w['mock_us']:.1f} | {w['readers_cpu']:.2f} | {per_reader} | {errors} |")
+    print(f"\nhealthy afterwards: {healthy}")
+    print(f"target (throughput with 1 and 10 readers and a stalled one >= 0.95 of 0 readers, no socket errors): "
+          f"{'holds' if held else 'DOES NOT hold'}")
     return 0 if held or not args.check else 1
 
 
@@ -374,6 +503,8 @@ def main():
     parser.add_argument("--proxy", action="store_true", help="proxy mode: added latency and throughput through --upstream, against the upstream alone")
     parser.add_argument("--tls", action="store_true", help="HTTPS (HTTP/1.1 and h2) against plain HTTP: keep-alive throughput, p99, handshake cost; needs h2load")
     parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare or --tls: the binary that stands for this build (default: this tree's release build)")
+    parser.add_argument("--dashboards", action="store_true", help="the live stream's cost: the default paths with 0, 1, 10 and a stalled stream reader")
+    parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare: the binary that stands for this build (default: this tree's release build)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.soak, args.warmup, args.rounds = 2, 6, 1, 1
@@ -392,6 +523,8 @@ def main():
         return proxy(args, clock)
     if args.tls:
         return tls(args, clock)
+    if args.dashboards:
+        return dashboards(args, workers, clock)
     mock_port, base_port = free_port(), free_port()
     env_note = (
         f"{os.cpu_count()} cores, wrk -t2 -c{args.connections}, {args.rounds} alternating rounds of {args.seconds} s "
