@@ -413,7 +413,7 @@ def dashboards(args, workers, clock):
     rounds (the order rotates each round); each round's ratio is against
     that round's 0-reader run, and the median round is shown."""
     port = free_port()
-    server, _ = start([MOCK, "--port", str(port), "--workers", workers, "--clock", clock], port)
+    server, _ = start([args.this, "--port", str(port), "--workers", workers, "--clock", clock], port)
     mix = [(path, headers) for _, path, headers, _, delay in PATHS if not delay]
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="crm-bench-dashboards-", delete=False)
     with script:
@@ -502,9 +502,8 @@ def main():
     parser.add_argument("--compare", metavar="OTHER", help="another build's crm-connector-mock binary: A/B it against this build instead of the baseline")
     parser.add_argument("--proxy", action="store_true", help="proxy mode: added latency and throughput through --upstream, against the upstream alone")
     parser.add_argument("--tls", action="store_true", help="HTTPS (HTTP/1.1 and h2) against plain HTTP: keep-alive throughput, p99, handshake cost; needs h2load")
-    parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare or --tls: the binary that stands for this build (default: this tree's release build)")
+    parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare, --tls or --dashboards: the binary that stands for this build (default: this tree's release build)")
     parser.add_argument("--dashboards", action="store_true", help="the live stream's cost: the default paths with 0, 1, 10 and a stalled stream reader")
-    parser.add_argument("--this", metavar="BINARY", default=MOCK, help="with --compare: the binary that stands for this build (default: this tree's release build)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.soak, args.warmup, args.rounds = 2, 6, 1, 1
