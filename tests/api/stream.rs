@@ -102,3 +102,44 @@ async fn a_bad_filter_gets_the_standard_error_and_no_stream() {
     crate::helpers::assert_error(answer, 400, "INVALID_REQUEST").await;
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_resume_further_back_than_one_page_is_told_what_it_missed_and_gets_the_newest() {
+    // A resume used to send the oldest 1000 entries after Last-Event-ID and
+    // silently skip the rest, the newest ones.
+    let app = crate::helpers::spawn_with(crm_connector_mock::Config {
+        journal_capacity: 2000,
+        ..crm_connector_mock::Config::default()
+    })
+    .await;
+    app.get(RECORDS, &[("x-ms-client-request-id", "before")])
+        .await;
+    for i in 0..1100 {
+        let id = format!("r-{i}");
+        app.get(RECORDS, &[("x-ms-client-request-id", id.as_str())])
+            .await;
+    }
+    let listing: serde_json::Value = app
+        .get("/__admin/requests?limit=1", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = listing["requests"][0]["id"].as_u64().unwrap();
+
+    let mut resumed = open(&app, "", &[("Last-Event-ID", &first.to_string())]).await;
+    let text = read_until(&mut resumed, "\"r-1099\"").await;
+
+    assert!(
+        text.starts_with("event: missed\ndata: {\"missed\":100}\n\n"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    assert!(
+        text.contains("\"r-1099\"") && text.contains("\"r-100\""),
+        "the newest 1000 arrive"
+    );
+    assert!(!text.contains("\"r-99\""), "the missed ones are not sent");
+    drop(resumed);
+    app.stop().await;
+}

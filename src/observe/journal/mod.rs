@@ -100,6 +100,16 @@ pub struct Journal {
     pub feed: feed::Feed,
 }
 
+/// What `with_entry` found.
+#[derive(Debug, PartialEq)]
+pub enum Lookup<T> {
+    /// Evicted, cleared or never kept.
+    Gone,
+    /// Kept, but the filter does not take it.
+    Unmatched,
+    Matched(T),
+}
+
 /// One page of a listing, copied out of the journal.
 #[derive(Debug)]
 pub struct Page {
@@ -146,18 +156,46 @@ impl Journal {
         if self.capacity == 0 || entry.id <= base {
             return false;
         }
-        self.feed.publish(&entry);
         let evicted = entry.id - base > self.capacity as u64;
-        let index = (entry.id % self.capacity as u64) as usize;
+        let (id, index) = (entry.id, (entry.id % self.capacity as u64) as usize);
         // A slot keeps the later arrival; what it replaced is freed after
         // the slot's lock is released.
+        let mut kept = false;
         let _replaced = match self.slot(index) {
             Some(mut slot) if slot.as_ref().is_none_or(|kept| kept.id <= entry.id) => {
+                kept = true;
                 slot.replace(entry)
             }
             _ => None,
         };
+        // Once it is in its slot, where the streams will read it.
+        if kept {
+            self.feed.publish(id);
+        }
         evicted
+    }
+
+    /// Hands entry `id` to `f` if the journal still keeps it and it matches
+    /// `filter`; its slot stays locked meanwhile (a stream serializes it
+    /// there rather than copying it: only the arrival `capacity` ids later
+    /// writes to that slot).
+    pub fn with_entry<T>(
+        &self,
+        id: u64,
+        filter: &Filter,
+        f: impl FnOnce(&Entry) -> T,
+    ) -> Lookup<T> {
+        if self.capacity == 0 || id <= self.base.load(Ordering::Relaxed) {
+            return Lookup::Gone;
+        }
+        let Some(slot) = self.slot((id % self.capacity as u64) as usize) else {
+            return Lookup::Gone;
+        };
+        match slot.as_ref() {
+            Some(entry) if entry.id == id && filter.matches(entry) => Lookup::Matched(f(entry)),
+            Some(entry) if entry.id == id => Lookup::Unmatched,
+            _ => Lookup::Gone,
+        }
     }
 
     /// The ids and slots of the kept entries that match, each slot locked

@@ -166,3 +166,25 @@ fn filters_combine() {
     };
     assert_eq!(journal.count(&other_session), 0);
 }
+
+#[test]
+fn a_stream_finds_a_kept_entry_by_id_and_tells_gone_from_filtered_out() {
+    let journal = Journal::new(2);
+    let mut subscription = journal.feed.subscribe();
+    for status in [200, 429, 500] {
+        record(&journal, entry(status, None));
+    }
+    // Published once kept, in the order kept.
+    let taken = journal.feed.take(&mut subscription, 10);
+    assert_eq!(taken.ids, [1, 2, 3]);
+    let only_429 = Filter {
+        status: Some(429),
+        ..Filter::default()
+    };
+    let status = |e: &Entry| e.status;
+    assert_eq!(journal.with_entry(1, &only_429, status), Lookup::Gone); // evicted
+    assert_eq!(journal.with_entry(2, &only_429, status), Lookup::Matched(429));
+    assert_eq!(journal.with_entry(3, &only_429, status), Lookup::Unmatched);
+    journal.clear();
+    assert_eq!(journal.with_entry(3, &Filter::default(), status), Lookup::Gone);
+}
