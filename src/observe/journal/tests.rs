@@ -183,8 +183,14 @@ fn a_stream_finds_a_kept_entry_by_id_and_tells_gone_from_filtered_out() {
     };
     let status = |e: &Entry| e.status;
     assert_eq!(journal.with_entry(1, &only_429, status), Lookup::Gone); // evicted
-    assert_eq!(journal.with_entry(2, &only_429, status), Lookup::Matched(429));
+    assert_eq!(
+        journal.with_entry(2, &only_429, status),
+        Lookup::Matched(429)
+    );
     assert_eq!(journal.with_entry(3, &only_429, status), Lookup::Unmatched);
     journal.clear();
-    assert_eq!(journal.with_entry(3, &Filter::default(), status), Lookup::Gone);
+    assert_eq!(
+        journal.with_entry(3, &Filter::default(), status),
+        Lookup::Gone
+    );
 }
