@@ -41,7 +41,7 @@ pub use contract::rules;
 pub use observe::logsink;
 pub use request::delay::Delay;
 pub use request::params::CrmType;
-pub use startup::{Application, Signals};
+pub use startup::{Application, Handle, Signals};
 pub use verify::Options as VerifyOptions;
 
 /// What the fuzz targets in `fuzz/` drive: the parsers and the loader, not a

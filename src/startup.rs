@@ -208,8 +208,11 @@ impl Application {
 
     /// A handle to stop the server: `handle.stop(true).await` drains
     /// in-flight requests first.
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    pub fn handle(&self) -> Handle {
+        Handle {
+            server: self.server.handle(),
+            state: self.state.clone(),
+        }
     }
 
     /// Serves until stopped by the handle or a signal (SIGINT, SIGTERM).
@@ -221,6 +224,26 @@ impl Application {
             upstream.finish();
         }
         stopped
+    }
+}
+
+/// Stops the server. Open event streams (`/__admin/requests/stream`, a
+/// dashboard) end at their next visit, within 100 ms, rather than holding a
+/// graceful stop for the whole `--shutdown-timeout`: they never finish on
+/// their own.
+#[derive(Clone)]
+pub struct Handle {
+    server: ServerHandle,
+    state: web::Data<AppState>,
+}
+
+impl Handle {
+    /// `graceful`: in-flight requests get `--shutdown-timeout` to finish.
+    /// Like actix's own handle, the future borrows nothing (it can be
+    /// spawned).
+    pub fn stop(&self, graceful: bool) -> impl std::future::Future<Output = ()> + 'static {
+        self.state.journal().feed.close();
+        self.server.stop(graceful)
     }
 }
 

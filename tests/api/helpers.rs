@@ -2,7 +2,7 @@
 
 pub use crate::answer::Answer;
 use crate::answer::{Paths, send};
-use actix_web::dev::ServerHandle;
+use crm_connector_mock::Handle;
 use crm_connector_mock::{Application, Config};
 use serde_json::{Value, json};
 
@@ -14,9 +14,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The connector paths, so the rules know which operation a request is.
     paths: Paths,
-    handle: Option<ServerHandle>,
+    handle: Option<Handle>,
     /// Under `CRM_MOCK_TEST_PROXY`, the plain server behind this one.
-    upstream: Option<ServerHandle>,
+    upstream: Option<Handle>,
 }
 
 fn default_paths() -> Paths {
@@ -130,11 +130,7 @@ pub async fn spawn_with(config: Config) -> TestApp {
 }
 
 /// The `TestApp` of a started server (and the upstream behind it, if any).
-fn running(
-    (address, handle): (String, ServerHandle),
-    paths: Paths,
-    upstream: Option<ServerHandle>,
-) -> TestApp {
+fn running((address, handle): (String, Handle), paths: Paths, upstream: Option<Handle>) -> TestApp {
     TestApp {
         address,
         client: client(),
@@ -161,7 +157,7 @@ pub async fn spawn_plain(config: Config) -> TestApp {
     running(start(config), paths, None)
 }
 
-fn start(config: Config) -> (String, ServerHandle) {
+fn start(config: Config) -> (String, Handle) {
     let config = Config {
         port: 0,
         workers: config.workers.max(1),

@@ -143,3 +143,27 @@ async fn a_resume_further_back_than_one_page_is_told_what_it_missed_and_gets_the
     drop(resumed);
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_graceful_stop_ends_open_streams_rather_than_waiting_out_the_shutdown_timeout() {
+    // An open dashboard held a graceful stop (docker stop) for the whole
+    // --shutdown-timeout: its stream never ends on its own.
+    let app = crate::helpers::spawn_with(crm_connector_mock::Config {
+        shutdown_timeout: 30,
+        ..crm_connector_mock::Config::default()
+    })
+    .await;
+    let mut stream = open(&app, "", &[]).await;
+    let stopping = actix_web::rt::spawn(app.stop());
+
+    let ended = actix_web::rt::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+
+    assert!(
+        ended.is_ok(),
+        "the stream was still open 10 s into a stop allowed 30 s"
+    );
+    stopping.await.unwrap();
+}

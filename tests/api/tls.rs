@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use actix_web::dev::ServerHandle;
+use crm_connector_mock::Handle;
 use crm_connector_mock::{Application, Config};
 use serde_json::Value;
 
@@ -32,7 +32,7 @@ fn self_signed(dir: &Path, sans: &[&str]) -> Config {
 }
 
 /// Starts `config`; a handle to stop it and its port.
-fn start(config: Config) -> (ServerHandle, u16) {
+fn start(config: Config) -> (Handle, u16) {
     let app = Application::build(config).expect("the TLS server starts");
     assert!(app.base_url().starts_with("https://"), "{}", app.base_url());
     let (handle, port) = (app.handle(), app.port());

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use actix_web::dev::ServerHandle;
+use crm_connector_mock::Handle;
 use crm_connector_mock::{Application, Config};
 use serde_json::Value;
 
@@ -70,7 +70,7 @@ pub async fn verify(base: &str, args: &[&str]) -> Report {
 /// This server, started in-process on 127.0.0.1:0 with `config`.
 pub struct Server {
     pub base: String,
-    handle: ServerHandle,
+    handle: Handle,
 }
 
 pub async fn serve(config: Config) -> Server {

@@ -15,7 +15,8 @@
 //! after `KEEP_ALIVE` without events keeps idle connections open through
 //! proxies, and is how a page that went away is noticed: the write fails
 //! and the stream ends, rather than holding a graceful stop for
-//! `--shutdown-timeout`.
+//! `--shutdown-timeout`; when the server stops, every stream ends at its
+//! next visit.
 
 use std::convert::Infallible;
 use std::io::Write;
@@ -141,6 +142,9 @@ pub(super) async fn stream_requests(
     let live = stream::unfold(live, |mut live| async move {
         loop {
             actix_web::rt::time::sleep(TICK).await;
+            if live.state.journal().feed.is_closed() {
+                return None; // the server is stopping
+            }
             if let Some(events) = live.visit() {
                 live.idle = Duration::ZERO;
                 return Some((events, live));

@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Ids the ring holds for the slowest stream (8 bytes each: 8 KiB).
 pub const CAPACITY: usize = 1024;
@@ -29,6 +29,8 @@ pub struct Feed {
     /// Streams connected; counted here so that publishing with none takes
     /// no lock.
     subscribers: Arc<AtomicUsize>,
+    /// The server is stopping: streams end (`close`).
+    closed: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -46,6 +48,7 @@ impl Default for Feed {
                 ids: vec![0; CAPACITY].into_boxed_slice(),
             }),
             subscribers: Arc::new(AtomicUsize::new(0)),
+            closed: AtomicBool::new(false),
         }
     }
 }
@@ -84,6 +87,15 @@ impl Feed {
             }
             ring.next += 1;
         }
+    }
+
+    /// The server is stopping: every stream ends at its next visit.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
     }
 
     /// A stream's place: from the next id published on.
