@@ -188,9 +188,14 @@ impl TestApp {
     /// A handle for raw-socket helpers on another thread: the address only
     /// (it cannot stop the server).
     pub fn detached(address: String) -> TestApp {
+        TestApp::detached_with(address, client())
+    }
+
+    /// The same, speaking through `client`.
+    pub fn detached_with(address: String, client: reqwest::Client) -> TestApp {
         TestApp {
             address,
-            client: client(),
+            client,
             paths: default_paths(),
             handle: None,
             upstream: None,

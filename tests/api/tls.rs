@@ -330,19 +330,33 @@ async fn the_proxy_reaches_an_https_upstream_and_refuses_one_it_cannot_trust() {
     let dir = fresh_dir("proxy-upstream");
     let (upstream, port) = start(self_signed(&dir, &[]));
     let url = format!("https://localhost:{port}");
+    // Built here, not by the helpers: under CRM_MOCK_TEST_TLS=1 they make
+    // every proxy accept any upstream certificate.
     let proxy = |insecure| {
-        crate::helpers::spawn_plain(Config {
+        let app = Application::build(Config {
+            port: 0,
+            workers: 1,
             upstream: Some(url.clone()),
             upstream_insecure: insecure,
             ..Config::default()
         })
+        .expect("the proxy starts");
+        let (base, handle) = (app.base_url(), app.handle());
+        actix_web::rt::spawn(app.run_until_stopped());
+        // A plain client: the proxies speak plain HTTP in every test mode.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder().build().unwrap();
+        (crate::helpers::TestApp::detached_with(base, client), handle)
     };
-    let (checking, insecure) = (proxy(false).await, proxy(true).await);
+    let ((checking, first), (insecure, second)) = (proxy(false), proxy(true));
     let path = "/api/related-records?recordType=account&recordId=1";
     // Act
     let refused = checking.get(path, &[]).await;
     let passed = insecure.get(path, &[]).await;
-    let direct = client(&dir, false)
+    let direct = reqwest::Client::builder()
+        .tls_certs_only([trusting(&dir.join("ca.pem"))])
+        .build()
+        .unwrap()
         .get(format!("{url}{path}"))
         .send()
         .await
@@ -355,5 +369,7 @@ async fn the_proxy_reaches_an_https_upstream_and_refuses_one_it_cannot_trust() {
     let (passed, direct): (Value, Value) =
         (passed.json().await.unwrap(), direct.json().await.unwrap());
     assert_eq!(passed, direct);
-    upstream.stop(false).await;
+    for handle in [first, second, upstream] {
+        handle.stop(false).await;
+    }
 }
