@@ -352,15 +352,22 @@ async fn the_proxy_reaches_an_https_upstream_and_refuses_one_it_cannot_trust() {
     let path = "/api/related-records?recordType=account&recordId=1";
     // Act
     let refused = checking.get(path, &[]).await;
-    let passed = insecure.get(path, &[]).await;
+    let passed = insecure
+        .get(path, &[("x-ms-client-request-id", "via-proxy")])
+        .await;
     let direct = reqwest::Client::builder()
         .tls_certs_only([trusting(&dir.join("ca.pem"))])
         .build()
-        .unwrap()
-        .get(format!("{url}{path}"))
+        .unwrap();
+    let journal: Value = direct
+        .get(format!("{url}/__admin/requests"))
         .send()
         .await
+        .unwrap()
+        .json()
+        .await
         .unwrap();
+    let direct = direct.get(format!("{url}{path}")).send().await.unwrap();
     // Assert
     let body = crate::helpers::assert_error(refused, 502, "UPSTREAM_UNAVAILABLE").await;
     let cause = body["details"]["cause"].as_str().unwrap_or_default();
@@ -369,6 +376,15 @@ async fn the_proxy_reaches_an_https_upstream_and_refuses_one_it_cannot_trust() {
     let (passed, direct): (Value, Value) =
         (passed.json().await.unwrap(), direct.json().await.unwrap());
     assert_eq!(passed, direct);
+    // It spoke h2 (offered by ALPN): an HTTP/1.1 request carries a `host`
+    // header, h2 carries the authority as `:authority` instead.
+    let proxied = journal["requests"].as_array().and_then(|r| {
+        r.iter()
+            .find(|e| e["activityId"] == "via-proxy")
+            .map(|e| e["headers"].clone())
+    });
+    let proxied = proxied.expect("the upstream journaled the proxied request");
+    assert!(proxied.get("host").is_none(), "{proxied}");
     for handle in [first, second, upstream] {
         handle.stop(false).await;
     }
