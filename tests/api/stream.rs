@@ -31,6 +31,17 @@ async fn read_until(stream: &mut reqwest::Response, wanted: &str) -> String {
     text
 }
 
+/// The id of the oldest entry the journal keeps.
+async fn oldest_id(app: &TestApp) -> u64 {
+    let listing: serde_json::Value = app
+        .get("/__admin/requests?limit=1", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    listing["requests"][0]["id"].as_u64().unwrap()
+}
+
 #[actix_web::test]
 async fn a_request_arrives_on_the_stream_within_a_second_as_a_server_sent_event() {
     let app = spawn_app().await;
@@ -78,13 +89,7 @@ async fn the_stream_takes_the_listing_s_filters_and_resumes_after_the_last_event
     drop(throttled);
 
     // Reconnecting with Last-Event-ID gets what was kept after it.
-    let listing: serde_json::Value = app
-        .get("/__admin/requests", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let first = listing["requests"][0]["id"].as_u64().unwrap();
+    let first = oldest_id(&app).await;
     let mut resumed = open(&app, "", &[("Last-Event-ID", &first.to_string())]).await;
     let text = read_until(&mut resumed, "limited").await;
     assert!(
@@ -119,13 +124,7 @@ async fn a_resume_further_back_than_one_page_is_told_what_it_missed_and_gets_the
         app.get(RECORDS, &[("x-ms-client-request-id", id.as_str())])
             .await;
     }
-    let listing: serde_json::Value = app
-        .get("/__admin/requests?limit=1", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let first = listing["requests"][0]["id"].as_u64().unwrap();
+    let first = oldest_id(&app).await;
 
     let mut resumed = open(&app, "", &[("Last-Event-ID", &first.to_string())]).await;
     let text = read_until(&mut resumed, "\"r-1099\"").await;
