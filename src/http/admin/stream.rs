@@ -31,7 +31,7 @@ use futures_util::{StreamExt, stream};
 use super::requests::{MAX_PAGE, filter_of};
 use crate::connector::state::AppState;
 use crate::http::context::RequestContext;
-use crate::observe::journal::feed::{Feed, Subscription};
+use crate::observe::journal::feed::Subscription;
 use crate::observe::journal::{Entry, Filter, Lookup};
 
 /// How often a stream comes by for what was kept meanwhile: events reach a
@@ -77,7 +77,7 @@ impl Live {
         let (mut events, mut missed) = (BytesMut::new(), taken.missed);
         for (sent, &id) in taken.ids.iter().enumerate() {
             if events.len() >= MAX_CHUNK {
-                Feed::give_back(&mut self.subscription, taken.ids.len() - sent);
+                self.subscription.give_back(taken.ids.len() - sent);
                 break;
             }
             if self.seen.is_some_and(|s| id <= s) {

@@ -61,6 +61,14 @@ pub struct Subscription {
     subscribers: Arc<AtomicUsize>,
 }
 
+impl Subscription {
+    /// Gives back the last `count` ids `take` handed out, to be taken again
+    /// on the next visit (a stream whose chunk is full).
+    pub fn give_back(&mut self, count: usize) {
+        self.cursor = self.cursor.saturating_sub(count as u64);
+    }
+}
+
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.subscribers.fetch_sub(1, Ordering::Relaxed);
@@ -121,12 +129,6 @@ impl Feed {
         subscription.cursor = first + count;
         Taken { ids, missed }
     }
-
-    /// Gives back the last `count` ids `take` handed out, to be taken again
-    /// on the next visit (a stream whose chunk is full).
-    pub fn give_back(subscription: &mut Subscription, count: usize) {
-        subscription.cursor = subscription.cursor.saturating_sub(count as u64);
-    }
 }
 
 #[cfg(test)]
@@ -144,7 +146,7 @@ mod tests {
         feed.publish(3);
         let taken = feed.take(&mut subscription, 2);
         assert_eq!((taken.ids, taken.missed), (vec![2, 4], 0));
-        Feed::give_back(&mut subscription, 1);
+        subscription.give_back(1);
         let taken = feed.take(&mut subscription, 10);
         assert_eq!((taken.ids, taken.missed), (vec![4, 3], 0));
         for id in 5..(5 + CAPACITY as u64 + 10) {
