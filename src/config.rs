@@ -27,8 +27,8 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 5;
 pub const DEFAULT_TIMEOUT_DELAY_MS: u64 = 5_500;
 pub const DEFAULT_JOURNAL_CAPACITY: usize = 1000;
 /// The largest `--journal-capacity`: its slots are allocated at start-up
-/// (256 bytes each, 25 MiB here) and each may hold an entry of up to
-/// 12,864 bytes (12.6 KiB, `journal::entry::MAX_ENTRY_BYTES`).
+/// (896 bytes each, 85 MiB here) and each may hold an entry of up to
+/// 13,504 bytes (13.2 KiB, `journal::entry::MAX_ENTRY_BYTES`).
 pub const MAX_JOURNAL_CAPACITY: usize = 100_000;
 pub const DEFAULT_MAX_QUERY_BYTES: usize = 8 * 1024;
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -339,7 +339,7 @@ impl Config {
         }
         if self.journal_capacity > MAX_JOURNAL_CAPACITY {
             return Err(format!(
-                "--journal-capacity must be at most {MAX_JOURNAL_CAPACITY} (each entry may take up to 12.6 KiB)"
+                "--journal-capacity must be at most {MAX_JOURNAL_CAPACITY} (each entry may take up to 13.2 KiB)"
             ));
         }
         if self.activities_path == self.records_path {

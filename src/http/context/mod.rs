@@ -24,12 +24,11 @@ use crate::connector::state::AppState;
 use crate::contract::{CLIENT_REQUEST_ID, REQUEST_ID};
 use crate::error::ApiError;
 use crate::http::socket::ConnectionFd;
-use crate::observe::journal::{Headers, RetryAfter};
 
 mod record;
 mod request;
 
-use record::{Seen, access_line, journaled, record};
+use record::{access_line, journaled, record};
 use request::fresh_id;
 pub use request::{Outcome, RequestContext};
 
@@ -116,24 +115,16 @@ where
     // A per-worker `Rc`: cloning the shared `Arc` here would write its count,
     // a cache line both workers share, on every request.
     let state = req.app_data::<Rc<web::Data<AppState>>>().cloned();
-    let journal_on = state
-        .as_ref()
-        .is_some_and(|s| s.config.journal_capacity > 0);
     let mut head = head_of(&req);
     for (name, value) in req.headers() {
         head.count(name, value);
     }
-    let seen = match (&state, journal_on && journaled(req.path())) {
-        (Some(state), true) => {
-            let (headers, truncated) = Headers::new(req.headers().iter());
-            Some(Seen {
-                id: state.journal().arrive(),
-                at: crate::observe::wall::at(started),
-                headers,
-                truncated,
-                retry_after: RetryAfter::default(),
-            })
-        }
+    let journal_id = match &state {
+        Some(state) if journaled(req.path()) => state.journal().arrive(
+            crate::observe::wall::at(started),
+            (req.method(), req.uri()),
+            req.headers().iter(),
+        ),
         _ => None,
     };
     // Cheap clones (a method is inline, a URI is reference counted).
@@ -148,16 +139,6 @@ where
             .or_else(|| response.extensions_mut().remove::<Outcome>())
             .unwrap_or_default();
         let status = response.status().as_u16();
-        // The Retry-After as sent, whoever set it (a simulation, the
-        // compliance check, an upstream), for the dashboard's timeline.
-        let seen = seen.map(|mut seen| {
-            if let Some(value) = response.headers().get(header::RETRY_AFTER) {
-                let (kept, cut) = RetryAfter::new(value.as_bytes());
-                seen.retry_after = kept;
-                seen.truncated |= cut;
-            }
-            seen
-        });
         let ended = Instant::now();
         let elapsed = ended.saturating_duration_since(started);
         crate::observe::logsink::access(ended, |line| {
@@ -172,14 +153,17 @@ where
             )
         });
         if let Some(state) = &state {
+            // The Retry-After as sent, whoever set it (a simulation, the
+            // compliance check, an upstream), for the dashboard's timeline.
+            let retry_after = response.headers().get(header::RETRY_AFTER);
             record(
                 state,
                 outcome,
                 status,
                 elapsed.as_secs_f64(),
-                (&method, &uri),
+                path,
                 &ctx.activity_id,
-                seen,
+                journal_id.map(|id| (id, retry_after.map(HeaderValue::as_bytes))),
             );
         }
     };

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use http::{HeaderName, HeaderValue, Method, Uri};
 use serde::Serialize;
+use smallvec::SmallVec;
 use time::OffsetDateTime;
 
 use super::redact::{REDACTED, is_secret_name, redact_query};
@@ -35,23 +36,34 @@ pub const MAX_METHOD_BYTES: usize = 32;
 pub const MAX_RETRY_AFTER_BYTES: usize = 32;
 /// The longest marker: `...[+` and ` bytes]` around a 20-digit number.
 const MARKER_BYTES: usize = 32;
-/// The slot an entry sits in (its fixed fields, padded to cache lines).
+/// The slot an entry sits in (its fixed fields and inline buffers, padded
+/// to cache lines).
 /// This and `MAX_ENTRY_BYTES` are the documented memory bounds the tests
 /// hold the journal to; the code itself never needs them.
 #[cfg(test)]
-pub const SLOT_BYTES: usize = 256;
+pub const SLOT_BYTES: usize = 896;
 /// A bound on one entry's memory: three buffers (target, headers, session)
 /// of at most `BUFFER_BYTES` each, a cut activityId, a cut method, and its
 /// slot.
 #[cfg(test)]
 pub const MAX_ENTRY_BYTES: usize =
     3 * BUFFER_BYTES + MAX_ID_BYTES + MARKER_BYTES + MAX_METHOD_BYTES + SLOT_BYTES;
-/// A buffer's capacity, at most: a longer one is shrunk to fit when made.
+/// A spilled buffer's capacity, at most: a longer one is shrunk to fit.
 const BUFFER_BYTES: usize = 4096;
+
+/// A copy kept in the entry itself up to `N` bytes, on the heap beyond.
+///
+/// Rationale: the journal's slots are written in arrival order, so a slot's
+/// own memory is where the processor expects the next write; three heap
+/// buffers per entry (target, headers, activityId) sat elsewhere, each a
+/// cold cache line to fetch per request. Measured with `bench.py --compare`
+/// and the server's CPU time per request (2026-12-02, see
+/// docs/performance.md).
+type Inline<const N: usize> = SmallVec<[u8; N]>;
 
 /// Appends `bytes`, or its first `max` bytes (cut back to a character
 /// boundary when `text`) and the marker; returns whether it cut.
-fn keep(out: &mut Vec<u8>, bytes: &[u8], max: usize, text: bool) -> bool {
+fn keep<const N: usize>(out: &mut Inline<N>, bytes: &[u8], max: usize, text: bool) -> bool {
     if bytes.len() <= max {
         out.extend_from_slice(bytes);
         return false;
@@ -68,12 +80,17 @@ fn keep(out: &mut Vec<u8>, bytes: &[u8], max: usize, text: bool) -> bool {
 }
 
 /// Keeps a buffer within `BUFFER_BYTES`: growth by doubling can overshoot
-/// its length. Not shrunk otherwise: a reallocation per request costs more
-/// than the slack.
-fn fit(buffer: &mut Vec<u8>) {
+/// its length. Not shrunk otherwise: a slot's buffers are reused by every
+/// arrival that lands in it, so they keep their room for the next.
+fn fit<const N: usize>(buffer: &mut Inline<N>) {
     if buffer.capacity() > BUFFER_BYTES {
         buffer.shrink_to_fit();
     }
+}
+
+/// Bytes `keep` cut as text only: valid UTF-8.
+fn as_text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 /// `text` cut to `max` bytes and marked as `keep` does, if longer.
@@ -81,20 +98,24 @@ pub fn keep_str(text: &str, max: usize) -> Option<String> {
     if text.len() <= max {
         return None;
     }
-    let mut out = Vec::with_capacity(max + MARKER_BYTES);
+    let mut out = Inline::<0>::new();
     keep(&mut out, text.as_bytes(), max, true);
-    // Cut at a character boundary and marked in ASCII: valid UTF-8.
-    Some(String::from_utf8(out).unwrap_or_default())
+    Some(as_text(&out).to_owned())
 }
 
-/// One answered request. Recording copies the request target and headers
-/// into two small buffers (rather than holding on to actix's request
-/// buffers); secrets are redacted and times formatted when an entry is
-/// serialized, so recording stays cheap on the request path.
+/// One answered request. On arrival its target and headers are copied into
+/// the buffers of its slot's entry (rather than holding on to actix's
+/// request buffers), which keep their room for the next arrival in that
+/// slot, so recording allocates nothing once the ring has filled; secrets
+/// are redacted and times formatted when an entry is serialized, so
+/// recording stays cheap on the request path.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub id: u64,
+    /// Arrived, not answered yet: not listed.
+    #[serde(skip)]
+    pub pending: bool,
     #[serde(rename = "time", serialize_with = "rfc3339")]
     pub at: SystemTime,
     #[serde(serialize_with = "as_str")]
@@ -112,7 +133,7 @@ pub struct Entry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
     #[serde(serialize_with = "as_str")]
-    pub activity_id: Arc<str>,
+    pub activity_id: ActivityId,
     pub duration_ms: f64,
     pub retry_after_violation: bool,
     /// The `Retry-After` the answer carried, as sent; absent when none.
@@ -127,6 +148,119 @@ pub struct Entry {
     pub contract_violations: Box<[Violation]>,
     /// Whether a value was cut or headers dropped (see `MAX_PATH_BYTES`).
     pub truncated: bool,
+}
+
+/// What the answer adds to an entry.
+#[derive(Debug, Default)]
+pub struct Answer<'a> {
+    pub status: u16,
+    pub operation: Option<&'static str>,
+    pub scenario: Option<Arc<str>>,
+    pub session: Option<String>,
+    pub activity_id: &'a str,
+    pub seconds: f64,
+    pub retry_after_violation: bool,
+    /// The `Retry-After` the answer carried.
+    pub retry_after: Option<&'a [u8]>,
+    pub upstream: bool,
+    pub contract_violations: Vec<Violation>,
+}
+
+impl Entry {
+    /// An arrival's entry: what the request itself says, copied (cut) in.
+    pub fn new<'h>(
+        id: u64,
+        at: SystemTime,
+        (method, uri): (&Method, &Uri),
+        headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>,
+    ) -> Entry {
+        let mut entry = Entry {
+            id,
+            pending: true,
+            at,
+            method: Method::GET,
+            target: Target::default(),
+            headers: Headers::default(),
+            status: 0,
+            operation: None,
+            scenario: None,
+            session: None,
+            activity_id: ActivityId::default(),
+            duration_ms: 0.0,
+            retry_after_violation: false,
+            retry_after: RetryAfter::default(),
+            upstream: false,
+            contract_violations: Box::default(),
+            truncated: false,
+        };
+        entry.arrive(id, at, (method, uri), headers);
+        entry
+    }
+
+    /// Makes this the entry of a new arrival, reusing its buffers.
+    pub fn arrive<'h>(
+        &mut self,
+        id: u64,
+        at: SystemTime,
+        (method, uri): (&Method, &Uri),
+        headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>,
+    ) {
+        let (method, method_cut) = kept_method(method);
+        let target_cut = self.target.set(uri);
+        let headers_cut = self.headers.set(headers);
+        self.id = id;
+        self.pending = true;
+        self.at = at;
+        self.method = method;
+        self.truncated = method_cut || target_cut || headers_cut;
+    }
+
+    /// Completes the entry with its answer; it is listed from then on.
+    pub fn answer(&mut self, answer: Answer) {
+        self.activity_id.0.clear();
+        let mut cut = keep(
+            &mut self.activity_id.0,
+            answer.activity_id.as_bytes(),
+            MAX_ID_BYTES,
+            true,
+        );
+        self.session = answer
+            .session
+            .map(|session| match keep_str(&session, MAX_ID_BYTES) {
+                Some(kept) => {
+                    cut = true;
+                    kept
+                }
+                None => session,
+            });
+        let (retry_after, retry_after_cut) = answer
+            .retry_after
+            .map_or_else(|| (RetryAfter::default(), false), RetryAfter::new);
+        self.pending = false;
+        self.status = answer.status;
+        self.operation = answer.operation;
+        self.scenario = answer.scenario;
+        self.duration_ms = (answer.seconds * 1_000_000.0).round() / 1000.0;
+        self.retry_after_violation = answer.retry_after_violation;
+        self.retry_after = retry_after;
+        self.upstream = answer.upstream;
+        self.contract_violations = answer.contract_violations.into_boxed_slice();
+        self.truncated |= cut || retry_after_cut;
+    }
+}
+
+/// The method as the journal keeps it: a custom one (which may be as long
+/// as the request head) is cut to `MAX_METHOD_BYTES`; `true` when cut.
+fn kept_method(method: &Method) -> (Method, bool) {
+    let bytes = method.as_str().as_bytes();
+    match bytes.get(..MAX_METHOD_BYTES) {
+        Some(start) if bytes.len() > MAX_METHOD_BYTES => (
+            // A prefix of a method token is a method token.
+            Method::from_bytes(start).unwrap_or(Method::OPTIONS),
+            true,
+        ),
+        _ => (method.clone(), false),
+    }
 }
 
 fn rfc3339<S: serde::Serializer>(at: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
@@ -150,7 +284,7 @@ impl RetryAfter {
     pub fn new(value: &[u8]) -> (RetryAfter, bool) {
         let mut kept = RetryAfter::default();
         let cut = value.len() > MAX_RETRY_AFTER_BYTES;
-        let mut out = Vec::new();
+        let mut out = Inline::<0>::new();
         let bytes = match cut {
             false => value,
             true => {
@@ -184,31 +318,45 @@ impl Serialize for RetryAfter {
     }
 }
 
+/// An activityId, cut to `MAX_ID_BYTES` and marked; a UUID fits inline.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivityId(Inline<40>);
+
+impl AsRef<str> for ActivityId {
+    fn as_ref(&self) -> &str {
+        as_text(&self.0)
+    }
+}
+
 /// A request target, `path` or `path?query`, copied from the request (each
-/// part cut to its bound and marked).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target(pub String);
+/// part cut to its bound and marked); a connector request's fits inline.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Target(Inline<256>);
 
 impl Target {
-    /// The target and whether a part was cut.
-    pub fn new(uri: &Uri) -> (Target, bool) {
-        let mut buffer = Vec::with_capacity(256);
-        let mut cut = keep(&mut buffer, uri.path().as_bytes(), MAX_PATH_BYTES, true);
+    /// Copies `uri` in, in place of what it held; returns whether a part
+    /// was cut.
+    fn set(&mut self, uri: &Uri) -> bool {
+        let buffer = &mut self.0;
+        buffer.clear();
+        let mut cut = keep(buffer, uri.path().as_bytes(), MAX_PATH_BYTES, true);
         if let Some(query) = uri.query() {
             buffer.push(b'?');
-            cut |= keep(&mut buffer, query.as_bytes(), MAX_QUERY_BYTES, true);
+            cut |= keep(buffer, query.as_bytes(), MAX_QUERY_BYTES, true);
         }
-        fit(&mut buffer);
-        // Kept from a `&str`, cut at character boundaries, marked in ASCII.
-        (Target(String::from_utf8(buffer).unwrap_or_default()), cut)
+        fit(buffer);
+        cut
     }
 
     pub fn path(&self) -> &str {
-        self.0.split_once('?').map_or(&self.0, |(path, _)| path)
+        let text = as_text(&self.0);
+        text.split_once('?').map_or(text, |(path, _)| path)
     }
 
     pub fn query(&self) -> &str {
-        self.0.split_once('?').map_or("", |(_, query)| query)
+        as_text(&self.0)
+            .split_once('?')
+            .map_or("", |(_, query)| query)
     }
 }
 
@@ -225,17 +373,20 @@ impl Serialize for Target {
 /// Request headers copied into one buffer: `name NUL value NUL` per header
 /// (neither a header name nor a value can contain NUL).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Headers(Vec<u8>);
+pub struct Headers(Inline<256>);
 
 impl Headers {
-    /// The headers and whether one was cut or dropped: a name or value past
-    /// its bound is cut and marked, and a header that would take the copy
-    /// past `MAX_HEADERS_BYTES` is dropped with every later one. A cut name
-    /// can no longer be judged secret, so its value is redacted here.
-    pub fn new<'h>(
+    /// Copies `headers` in, in place of what it held; returns whether one
+    /// was cut or dropped: a name or value past its bound is cut and
+    /// marked, and a header that would take the copy past
+    /// `MAX_HEADERS_BYTES` is dropped with every later one. A cut name can
+    /// no longer be judged secret, so its value is redacted here.
+    fn set<'h>(
+        &mut self,
         headers: impl Iterator<Item = (&'h HeaderName, &'h HeaderValue)>,
-    ) -> (Headers, bool) {
-        let mut buffer = Vec::with_capacity(256);
+    ) -> bool {
+        let buffer = &mut self.0;
+        buffer.clear();
         let mut cut = false;
         for (name, value) in headers {
             let (name, value) = (name.as_str().as_bytes(), value.as_bytes());
@@ -249,16 +400,16 @@ impl Headers {
                 cut = true;
                 break;
             }
-            cut |= keep(&mut buffer, name, MAX_HEADER_NAME_BYTES, false);
+            cut |= keep(buffer, name, MAX_HEADER_NAME_BYTES, false);
             buffer.push(0);
             match long_name {
                 true => buffer.extend_from_slice(REDACTED.as_bytes()),
-                false => cut |= keep(&mut buffer, value, MAX_HEADER_VALUE_BYTES, false),
+                false => cut |= keep(buffer, value, MAX_HEADER_VALUE_BYTES, false),
             }
             buffer.push(0);
         }
-        fit(&mut buffer);
-        (Headers(buffer), cut)
+        fit(buffer);
+        cut
     }
 
     fn pairs(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
@@ -302,8 +453,8 @@ mod tests {
         let uri: Uri = format!("/{}?{}", "p".repeat(2000), "q".repeat(3000))
             .parse()
             .unwrap();
-        let (target, cut) = Target::new(&uri);
-        assert!(cut);
+        let mut target = Target::default();
+        assert!(target.set(&uri));
         assert_eq!(
             target.path().len(),
             MAX_PATH_BYTES + "...[+977 bytes]".len()
@@ -314,8 +465,9 @@ mod tests {
             target.path()
         );
         assert!(target.query().ends_with("q...[+952 bytes]"));
-        let (_, cut) = Target::new(&"/a?b=1".parse().unwrap());
-        assert!(!cut);
+        assert!(!target.set(&"/a?b=1".parse().unwrap()));
+        assert_eq!(target.path(), "/a", "reused, it holds the new target only");
+        assert_eq!(target.query(), "b=1");
 
         let long = HeaderValue::from_str(&"v".repeat(1000)).unwrap();
         let name = HeaderName::from_static("x-long");
@@ -327,24 +479,28 @@ mod tests {
                 )
             })
             .collect();
-        let (headers, cut) = Headers::new(std::iter::once((&name, &long)));
-        assert!(cut);
+        let mut headers = Headers::default();
+        assert!(headers.set(std::iter::once((&name, &long))));
         let (_, value) = headers.pairs().next().unwrap();
         assert!(value.ends_with(b"v...[+488 bytes]"));
-        let (headers, cut) = Headers::new(many.iter().map(|(n, v)| (n, v)));
-        assert!(cut);
+        assert!(headers.set(many.iter().map(|(n, v)| (n, v))));
         assert!(headers.0.len() <= MAX_HEADERS_BYTES, "{}", headers.0.len());
         assert!(headers.0.capacity() <= BUFFER_BYTES);
         assert!(headers.pairs().count() < 20);
         let name = HeaderName::try_from("x-".repeat(100)).unwrap();
         let short = HeaderValue::from_static("secret-under-a-long-name");
-        let (headers, cut) = Headers::new(std::iter::once((&name, &short)));
-        assert!(cut);
+        assert!(headers.set(std::iter::once((&name, &short))));
+        assert_eq!(
+            headers.pairs().count(),
+            1,
+            "reused, it holds the new headers only"
+        );
         let (_, value) = headers.pairs().next().unwrap();
         assert_eq!(value, REDACTED.as_bytes(), "a cut name cannot be judged");
         // What README promises of an entry's memory.
-        assert!(size_of::<CachePadded<Mutex<Option<Entry>>>>() <= SLOT_BYTES);
-        const { assert!(MAX_ENTRY_BYTES <= 12_900) };
+        let slot = size_of::<CachePadded<Mutex<Option<Entry>>>>();
+        assert!(slot <= SLOT_BYTES, "{slot}");
+        const { assert!(MAX_ENTRY_BYTES <= 13_504) };
         let (kept, cut) = RetryAfter::new(b"5");
         assert_eq!((kept.as_bytes(), cut), (&b"5"[..], false));
         let date = b"Wed, 02 Dec 2026 07:00:00 GMT";
@@ -356,5 +512,14 @@ mod tests {
         assert!(RetryAfter::new(b"").0.is_none());
         assert_eq!(keep_str("abc", 3), None);
         assert_eq!(keep_str("abcé", 4).as_deref(), Some("abc...[+2 bytes]"));
+    }
+
+    #[test]
+    fn a_long_custom_method_is_kept_cut_and_a_standard_one_whole() {
+        let long = Method::from_bytes("X".repeat(40).as_bytes()).unwrap();
+        let (kept, cut) = kept_method(&long);
+        assert!(cut);
+        assert_eq!(kept.as_str().len(), MAX_METHOD_BYTES);
+        assert_eq!(kept_method(&Method::GET), (Method::GET, false));
     }
 }

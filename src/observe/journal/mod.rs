@@ -23,7 +23,7 @@ mod entry;
 pub mod feed;
 mod redact;
 
-pub use entry::{Entry, Headers, MAX_ID_BYTES, MAX_METHOD_BYTES, RetryAfter, Target, keep_str};
+pub use entry::{Answer, Entry};
 
 /// Which entries to list or count; every field set must match.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,11 +79,12 @@ impl Filter {
 /// the throughput; a ring per thread instead held `capacity` entries per
 /// worker. So the ring is `capacity` slots, each with a lock of its own on
 /// cache lines of its own: a request takes its id on arrival (the one shared
-/// write, an atomic add) and, when it completes, writes slot `id % capacity`
-/// alone. Two requests contend only when `capacity` arrivals apart, and the
-/// journal never holds more than `capacity` entries. A slot keeps the later
-/// arrival: a delayed request completing after `capacity` newer ones is
-/// already evicted. Listings sort by id, that is by arrival.
+/// write, an atomic add), writes what it says into slot `id % capacity`
+/// then, and its answer there when it completes. Two requests contend only
+/// when `capacity` arrivals apart, and the journal never holds more than
+/// `capacity` entries. A slot keeps the later arrival: a delayed request
+/// completing after `capacity` newer ones is already evicted. Listings sort
+/// by id, that is by arrival, and skip entries not answered yet.
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
@@ -98,6 +99,11 @@ pub struct Journal {
     violations: CachePadded<AtomicU64>,
     /// The live feed of what is recorded (`feed`).
     pub feed: feed::Feed,
+}
+
+/// A slot's entry if it is complete, that is listed.
+fn listed(slot: &Option<Entry>) -> Option<&Entry> {
+    slot.as_ref().filter(|entry| !entry.pending)
 }
 
 /// What `with_entry` found.
@@ -140,35 +146,55 @@ impl Journal {
         self.slots.get(index).map(|slot| crate::shard::lock(slot))
     }
 
-    /// The id of a request that has just arrived (its entry's `id`).
-    pub fn arrive(&self) -> u64 {
-        self.last_id.fetch_add(1, Ordering::Relaxed) + 1
+    /// Takes the id of a request that has just arrived and copies what the
+    /// journal keeps of the request itself into its slot, reusing the
+    /// buffers of the entry it evicts; the entry is listed once `record`
+    /// completes it. Returns the id, or `None` when the journal keeps
+    /// nothing.
+    pub fn arrive<'h>(
+        &self,
+        at: SystemTime,
+        request: (&http::Method, &http::Uri),
+        headers: impl Iterator<Item = (&'h http::HeaderName, &'h http::HeaderValue)>,
+    ) -> Option<u64> {
+        if self.capacity == 0 {
+            return None;
+        }
+        let id = self.last_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut slot = self.slot((id % self.capacity as u64) as usize)?;
+        match slot.as_mut() {
+            // A slot keeps the later arrival.
+            Some(kept) if kept.id > id => {}
+            Some(kept) => kept.arrive(id, at, request, headers),
+            None => *slot = Some(Entry::new(id, at, request, headers)),
+        }
+        Some(id)
     }
 
-    /// Keeps an entry (its `id` from `arrive`); returns whether its arrival
-    /// evicted one.
-    pub fn record(&self, entry: Entry) -> bool {
-        if entry.retry_after_violation {
+    /// Completes entry `id` (from `arrive`) with its answer, unless a later
+    /// arrival or a clear took its slot meanwhile; returns whether its
+    /// arrival evicted one.
+    pub fn record(&self, id: u64, answer: Answer) -> bool {
+        if answer.retry_after_violation {
             self.violations.fetch_add(1, Ordering::Relaxed);
         }
         let base = self.base.load(Ordering::Relaxed);
         // Arrived before the last clear: not kept.
-        if self.capacity == 0 || entry.id <= base {
+        if self.capacity == 0 || id <= base {
             return false;
         }
-        let evicted = entry.id - base > self.capacity as u64;
-        let (id, index) = (entry.id, (entry.id % self.capacity as u64) as usize);
-        // A slot keeps the later arrival; what it replaced is freed after
-        // the slot's lock is released.
-        let mut kept = false;
-        let _replaced = match self.slot(index) {
-            Some(mut slot) if slot.as_ref().is_none_or(|kept| kept.id <= entry.id) => {
-                kept = true;
-                slot.replace(entry)
-            }
-            _ => None,
+        let evicted = id - base > self.capacity as u64;
+        let kept = match self.slot((id % self.capacity as u64) as usize) {
+            Some(mut slot) => match slot.as_mut() {
+                Some(entry) if entry.id == id && entry.pending => {
+                    entry.answer(answer);
+                    true
+                }
+                _ => false,
+            },
+            None => false,
         };
-        // Once it is in its slot, where the streams will read it.
+        // Once it is complete in its slot, where the streams will read it.
         if kept {
             self.feed.publish(id);
         }
@@ -191,7 +217,7 @@ impl Journal {
         let Some(slot) = self.slot((id % self.capacity as u64) as usize) else {
             return Lookup::Gone;
         };
-        match slot.as_ref() {
+        match listed(&slot) {
             Some(entry) if entry.id == id && filter.matches(entry) => Lookup::Matched(f(entry)),
             Some(entry) if entry.id == id => Lookup::Unmatched,
             _ => Lookup::Gone,
@@ -205,7 +231,7 @@ impl Journal {
         (0..self.capacity)
             .filter_map(|index| {
                 let slot = self.slot(index)?;
-                let entry = slot.as_ref()?;
+                let entry = listed(&slot)?;
                 (entry.id > base && filter.matches(entry)).then_some((entry.id, index))
             })
             .collect()
@@ -223,7 +249,7 @@ impl Journal {
             .take(limit)
             .filter_map(|&(id, index)| {
                 let slot = self.slot(index)?;
-                slot.as_ref().filter(|e| e.id == id).cloned()
+                listed(&slot).filter(|e| e.id == id).cloned()
             })
             .collect();
         Page {
@@ -258,7 +284,7 @@ impl Journal {
         let base = self.base.swap(last, Ordering::Relaxed);
         (0..self.capacity)
             .filter_map(|index| self.slot(index)?.take_if(|e| e.id <= last))
-            .filter(|e| e.id > base)
+            .filter(|e| e.id > base && !e.pending)
             .count()
     }
 

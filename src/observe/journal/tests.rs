@@ -7,33 +7,30 @@ use http::Method;
 
 use super::*;
 
-pub(super) fn entry(status: u16, scenario: Option<&str>) -> Entry {
-    Entry {
-        id: 0,
-        at: SystemTime::UNIX_EPOCH,
-        method: Method::GET,
-        target: Target("/api/related-records".into()),
-        headers: Headers::default(),
+pub(super) fn answer(status: u16, scenario: Option<&str>) -> Answer<'static> {
+    Answer {
         status,
         operation: Some("scp-get-related-records"),
         scenario: scenario.map(Arc::from),
         session: Some("s".into()),
-        activity_id: "a".into(),
-        duration_ms: 0.0,
-        retry_after_violation: false,
-        retry_after: RetryAfter::default(),
-        upstream: false,
-        contract_violations: Box::default(),
-        truncated: false,
+        activity_id: "a",
+        ..Answer::default()
     }
 }
 
-/// Records as the envelope does: the id is taken on arrival.
-fn record(journal: &Journal, entry: Entry) -> bool {
-    journal.record(Entry {
-        id: journal.arrive(),
-        ..entry
-    })
+/// Arrives as the envelope does, with no headers.
+fn arrive(journal: &Journal) -> u64 {
+    let uri = http::Uri::from_static("/api/related-records");
+    let request = (&Method::GET, &uri);
+    journal
+        .arrive(SystemTime::UNIX_EPOCH, request, std::iter::empty())
+        .unwrap()
+}
+
+/// Arrives and is answered at once.
+fn record(journal: &Journal, answer: Answer) -> bool {
+    let id = arrive(journal);
+    journal.record(id, answer)
 }
 
 fn ids(journal: &Journal) -> Vec<u64> {
@@ -45,7 +42,7 @@ fn ids(journal: &Journal) -> Vec<u64> {
 fn the_journal_evicts_the_oldest_at_capacity_and_counts_evictions() {
     let journal = Journal::new(3);
     for status in [200, 429, 500, 404, 200] {
-        record(&journal, entry(status, None));
+        record(&journal, answer(status, None));
     }
     assert_eq!(journal.len(), 3);
     assert_eq!(journal.evictions(), 2);
@@ -60,7 +57,7 @@ fn entries_from_several_threads_merge_into_the_newest_capacity_by_id() {
         for _ in 0..3 {
             scope.spawn(|| {
                 for _ in 0..4 {
-                    record(&journal, entry(200, None));
+                    record(&journal, answer(200, None));
                 }
             });
         }
@@ -70,7 +67,7 @@ fn entries_from_several_threads_merge_into_the_newest_capacity_by_id() {
     assert_eq!(journal.len(), 5);
     assert_eq!(journal.evictions(), 7);
     assert_eq!(journal.clear(), 5);
-    record(&journal, entry(200, None));
+    record(&journal, answer(200, None));
     assert_eq!(journal.evictions(), 7, "a cleared journal has room again");
     journal.reset();
     assert_eq!(journal.evictions(), 0);
@@ -85,7 +82,7 @@ fn the_capacity_bounds_the_entries_held_across_all_threads() {
         for _ in 0..4 {
             scope.spawn(|| {
                 for _ in 0..6 {
-                    record(&journal, entry(200, None));
+                    record(&journal, answer(200, None));
                 }
             });
         }
@@ -97,38 +94,29 @@ fn the_capacity_bounds_the_entries_held_across_all_threads() {
 #[test]
 fn entries_are_listed_by_arrival_and_a_late_one_never_evicts_a_newer_one() {
     let journal = Journal::new(3);
-    let (slow, plain) = (journal.arrive(), journal.arrive());
-    journal.record(Entry {
-        id: plain,
-        ..entry(200, None)
-    });
-    journal.record(Entry {
-        id: slow,
-        ..entry(200, None)
-    });
+    let (slow, plain) = (arrive(&journal), arrive(&journal));
+    assert!(journal.is_empty(), "not listed before its answer");
+    journal.record(plain, answer(200, None));
+    journal.record(slow, answer(200, None));
     assert_eq!(
         ids(&journal),
         [slow, plain],
         "arrival order, not completion"
     );
     // A request in flight while three newer ones arrive and complete.
-    let late = journal.arrive();
+    let late = arrive(&journal);
     for _ in 0..3 {
-        record(&journal, entry(200, None));
+        record(&journal, answer(200, None));
     }
-    journal.record(Entry {
-        id: late,
-        ..entry(500, None)
-    });
+    journal.record(late, answer(500, None));
     assert_eq!(ids(&journal), [4, 5, 6]);
     assert_eq!(journal.held(), 3);
-    // One that arrived before a clear is not kept after it.
-    let before = journal.arrive();
-    assert_eq!(journal.clear(), 3);
-    journal.record(Entry {
-        id: before,
-        ..entry(200, None)
-    });
+    // One that arrived before a clear is not kept after it; its arrival
+    // already took the slot of the oldest (4).
+    let before = arrive(&journal);
+    assert_eq!(ids(&journal), [5, 6]);
+    assert_eq!(journal.clear(), 2);
+    journal.record(before, answer(200, None));
     assert!(journal.is_empty());
 }
 
@@ -136,7 +124,7 @@ fn entries_are_listed_by_arrival_and_a_late_one_never_evicts_a_newer_one() {
 fn a_page_is_a_slice_of_the_matching_entries_in_arrival_order() {
     let journal = Journal::new(10);
     for status in [200, 404, 200, 200, 404, 200] {
-        record(&journal, entry(status, None));
+        record(&journal, answer(status, None));
     }
     let ok = Filter {
         status: Some(200),
@@ -152,8 +140,8 @@ fn a_page_is_a_slice_of_the_matching_entries_in_arrival_order() {
 #[test]
 fn filters_combine() {
     let journal = Journal::new(10);
-    record(&journal, entry(429, Some("REQUEST_THROTTLED")));
-    record(&journal, entry(200, None));
+    record(&journal, answer(429, Some("REQUEST_THROTTLED")));
+    record(&journal, answer(200, None));
     let throttled = Filter {
         scenario: Some("request_throttled".into()),
         status: Some(429),
@@ -172,7 +160,7 @@ fn a_stream_finds_a_kept_entry_by_id_and_tells_gone_from_filtered_out() {
     let journal = Journal::new(2);
     let mut subscription = journal.feed.subscribe();
     for status in [200, 429, 500] {
-        record(&journal, entry(status, None));
+        record(&journal, answer(status, None));
     }
     // Published once kept, in the order kept.
     let taken = journal.feed.take(&mut subscription, 10);
