@@ -79,11 +79,12 @@ fn keep<const N: usize>(out: &mut Inline<N>, bytes: &[u8], max: usize, text: boo
     true
 }
 
-/// Keeps a buffer within `BUFFER_BYTES`: growth by doubling can overshoot
-/// its length. Not shrunk otherwise: a slot's buffers are reused by every
-/// arrival that lands in it, so they keep their room for the next.
+/// Keeps a buffer within `BUFFER_BYTES` (growth by doubling can overshoot
+/// its length), and moves a copy that fits inline again back into the slot,
+/// freeing the heap room a longer one took: a slot holds on to no more than
+/// its current entry needs.
 fn fit<const N: usize>(buffer: &mut Inline<N>) {
-    if buffer.capacity() > BUFFER_BYTES {
+    if buffer.spilled() && (buffer.len() <= N || buffer.capacity() > BUFFER_BYTES) {
         buffer.shrink_to_fit();
     }
 }
@@ -465,7 +466,9 @@ mod tests {
             target.path()
         );
         assert!(target.query().ends_with("q...[+952 bytes]"));
+        assert!(target.0.spilled());
         assert!(!target.set(&"/a?b=1".parse().unwrap()));
+        assert!(!target.0.spilled(), "a short target goes back inline");
         assert_eq!(target.path(), "/a", "reused, it holds the new target only");
         assert_eq!(target.query(), "b=1");
 
