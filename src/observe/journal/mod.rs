@@ -9,8 +9,9 @@
 //! marked), so the journal holds at most capacity × that in bytes under any
 //! load.
 //!
-//! Here: the ring and the filter. `entry` is what one entry keeps (the
-//! copies, cut to their bounds); `redact` is which names are secrets.
+//! Here: the ring and the filter. `entry` is what one entry keeps of a
+//! request and its answer; `copies` the copied values, cut to their bounds
+//! and kept inline in the slot; `redact` is which names are secrets.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -19,6 +20,7 @@ use std::time::SystemTime;
 use crossbeam_utils::CachePadded;
 use time::OffsetDateTime;
 
+mod copies;
 mod entry;
 pub mod feed;
 mod redact;
